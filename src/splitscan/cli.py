@@ -1,0 +1,172 @@
+"""The `splitscan` command line, shared by the console script and the spark-submit entry points in `jobs/`.
+
+Exit codes: 0 success; 1 the data broke a blocking rule (nothing was written); 2 bad usage, config or input path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from splitscan.config import Config, ConfigError, load_config
+from splitscan.contracts import ContractError, ContractViolation
+from splitscan.logs import configure_logging
+
+__all__ = ["build_parser", "main"]
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+
+
+def _common(p: argparse.ArgumentParser, *, warehouse: bool = True) -> None:
+    p.add_argument("--config", help="TOML config file (see docs/configuration.md)")
+    if warehouse:
+        p.add_argument("--warehouse", help="folder or URI of the Delta warehouse (default: ./warehouse)")
+    p.add_argument("--master", help="Spark master (default: local[*], or spark-submit's)")
+    p.add_argument("--run-date", type=_date, default=None, help="run date YYYY-MM-DD (default: today, UTC)")
+    p.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="splitscan", description=__doc__.splitlines()[0] if __doc__ else None)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write synthetic import records with ground truth")
+    gen.add_argument("--records", type=int, required=True)
+    gen.add_argument("--seed", type=int, default=0)
+    gen.add_argument("--out", required=True, help="output folder: input/ and truth/ are written inside")
+    gen.add_argument("--start-date", type=_date, default=None)
+    gen.add_argument("--end-date", type=_date, default=None)
+    gen.add_argument("--jurisdictions", default=None, help="comma-separated, e.g. KR,US")
+    gen.add_argument("--fraud-rate", type=float, default=None)
+    gen.add_argument("--noise", choices=["low", "default", "high"], default=None)
+    gen.add_argument("--format", dest="file_format", choices=["csv", "parquet", "jsonl"], default=None)
+    gen.add_argument("--bad-row-rate", type=float, default=None)
+    gen.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+
+    ing = sub.add_parser("ingest", help="validate new input files and merge them into the Delta tables")
+    ing.add_argument("--input", required=True, help="input folder (or file): CSV, Parquet, JSON Lines")
+    _common(ing)
+
+    val = sub.add_parser("validate", help="check files against the contract without writing tables")
+    val.add_argument("path", help="file or folder to check")
+    val.add_argument("--docs-dir", help="where to write GX Data Docs (default: <warehouse>/data_docs)")
+    val.add_argument("--strict", action="store_true", help="also exit 1 when any row would be quarantined")
+    _common(val)
+
+    run = sub.add_parser("run", help="run every pipeline stage on an input folder")
+    run.add_argument("--input", required=True)
+    _common(run)
+    return parser
+
+
+def _config(args: argparse.Namespace) -> Config:
+    overrides: dict[str, Any] = {"warehouse": getattr(args, "warehouse", None), "spark.master": args.master}
+    return load_config(args.config, overrides=overrides)
+
+
+def _run_date(args: argparse.Namespace) -> dt.date:
+    return args.run_date or dt.datetime.now(dt.UTC).date()
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from splitscan.synth import SynthConfig, generate
+
+    fields: dict[str, Any] = {"records": args.records, "seed": args.seed}
+    optional = {
+        "start_date": args.start_date,
+        "end_date": args.end_date,
+        "fraud_rate": args.fraud_rate,
+        "noise": args.noise,
+        "file_format": args.file_format,
+        "bad_row_rate": args.bad_row_rate,
+    }
+    fields.update({k: v for k, v in optional.items() if v is not None})
+    if args.jurisdictions:
+        codes = tuple(c.strip().upper() for c in args.jurisdictions.split(",") if c.strip())
+        fields["jurisdictions"] = codes
+        fields["jurisdiction_weights"] = tuple(1.0 / len(codes) for _ in codes)
+    summary = generate(SynthConfig(**fields), out_dir=Path(args.out))
+    sys.stdout.write(summary.describe() + "\n")
+    return EXIT_OK
+
+
+def _session(config: Config) -> Any:
+    from splitscan.session import build_session
+
+    return build_session(config.spark)
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from splitscan.pipelines import ingest
+
+    config = _config(args)
+    result = ingest.run(_session(config), config, input_path=args.input, run_date=_run_date(args))
+    sys.stdout.write(result.describe() + "\n")
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from splitscan.pipelines import validate
+
+    config = _config(args)
+    docs = args.docs_dir or f"{config.warehouse.rstrip('/')}/data_docs"
+    summary = validate.run(_session(config), config, path=args.path, run_date=_run_date(args), docs_dir=docs)
+    sys.stdout.write(summary.describe() + "\n")
+    if summary.blocking:
+        return EXIT_DATA
+    if args.strict and any(f.action == "quarantine" for f in summary.row_failures):
+        return EXIT_DATA
+    return EXIT_OK
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from splitscan.pipelines import run
+
+    config = _config(args)
+    result = run.run(_session(config), config, input_path=args.input, run_date=_run_date(args))
+    sys.stdout.write(result.describe() + "\n")
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "generate": _cmd_generate,
+    "ingest": _cmd_ingest,
+    "validate": _cmd_validate,
+    "run": _cmd_run,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    configure_logging(args.log_level)
+    from splitscan.ingest.readers import InputError
+
+    try:
+        return COMMANDS[args.command](args)
+    except ContractViolation as exc:
+        logger.error("refused: %s", exc)
+        sys.stderr.write(f"splitscan: data refused, nothing written: {exc}\n")
+        return EXIT_DATA
+    except (ConfigError, ContractError, InputError, ValueError) as exc:
+        sys.stderr.write(f"splitscan: {exc}\n")
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

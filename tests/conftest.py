@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from pyspark.sql import SparkSession
@@ -29,3 +29,38 @@ def spark() -> Iterator[SparkSession]:
     session = build_session(settings)
     yield session
     session.stop()
+
+
+VALID_RAW_ROW: dict[str, object] = {
+    "record_id": "R1",
+    "destination_country": "KR",
+    "arrival_date": "2025-03-04",
+    "consignee_name": "KIM MINJUN",
+    "consignee_address": "12 Teheran-ro, 101-dong 1203-ho, Gangnam-gu, Seoul",
+    "declared_value": "120.00",
+    "currency": "USD",
+    "channel": "postal",
+    "order_date": "2025-02-27",
+    "consignee_phone": "010-1234-5678",
+    "consignee_id": "P123456789012",
+    "seller_id": "S-77",
+    "hs_code": "6109.10",
+    "quantity": "2",
+    "gross_weight_kg": "0.450",
+    "origin_country": "CN",
+}
+
+
+@pytest.fixture()
+def raw_row() -> Callable[..., dict[str, object]]:
+    """A valid input row as text (every contract column present), with overrides."""
+
+    def make(**overrides: object) -> dict[str, object]:
+        from splitscan.contracts import load_contract
+
+        row: dict[str, object] = {c: None for c in load_contract("raw/import_declarations").column_names}
+        row.update(VALID_RAW_ROW)
+        row.update(overrides)
+        return row
+
+    return make

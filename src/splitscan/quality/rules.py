@@ -29,10 +29,10 @@ __all__ = [
 # The shape of one failure attached to a row: rule, field, reason, action (quarantine | flag).
 VIOLATION_TYPE = StructType(
     [
-        StructField("rule", StringType(), False),
-        StructField("field", StringType(), False),
-        StructField("reason", StringType(), False),
-        StructField("action", StringType(), False),
+        StructField("rule", StringType(), True),
+        StructField("field", StringType(), True),
+        StructField("reason", StringType(), True),
+        StructField("action", StringType(), True),
     ]
 )
 
@@ -157,4 +157,4 @@ def add_violations(
 
 
 def _array_type() -> ArrayType:
-    return ArrayType(VIOLATION_TYPE, containsNull=False)
+    return ArrayType(VIOLATION_TYPE, containsNull=True)

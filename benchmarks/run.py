@@ -1,0 +1,33 @@
+"""`make bench`: run the benchmarks and print their figures (also written to benchmarks/results/*.json).
+
+Usage: python benchmarks/run.py [--only ingest] [--records N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_ingest  # noqa: E402
+
+BENCHES = {"ingest": bench_ingest.run}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", choices=sorted(BENCHES), action="append")
+    parser.add_argument("--records", type=int, default=1_000_000)
+    args = parser.parse_args()
+    for name in args.only or sorted(BENCHES):
+        result = BENCHES[name](args.records)
+        print(f"== {name}")
+        print(json.dumps(result, indent=2, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -97,10 +97,11 @@ def _first_problem(checks: list[tuple[str, Column, str]]) -> tuple[Column, Colum
     return field, reason
 
 
-def _validated_rates(raw: DataFrame, *, source: str, row_label: Column) -> DataFrame:
+def _validated_rates(raw: DataFrame, *, source: str, row_label: Column, row_order: Column) -> DataFrame:
     """Check every rate row and raise on the first bad ones; return the typed rates.
 
-    `raw` has the three columns as strings (or already typed, for Delta) and may have `_corrupt_record`.
+    `raw` has the three columns as strings (or already typed, for Delta) and may have `_corrupt_record`;
+    `row_label` names a row in an error message and `row_order` sorts the reported rows.
     """
     date_text = sf.trim(sf.col("rate_date").cast("string"))
     currency = sf.trim(sf.col("currency").cast("string"))
@@ -132,6 +133,7 @@ def _validated_rates(raw: DataFrame, *, source: str, row_label: Column) -> DataF
     bad_field, bad_reason = _first_problem(checks)
     checked = raw.select(
         row_label.alias("_row"),
+        row_order.alias("_row_order"),
         parsed_date.alias("rate_date"),
         currency.alias("currency"),
         parsed_units.alias("units_per_usd"),
@@ -141,7 +143,7 @@ def _validated_rates(raw: DataFrame, *, source: str, row_label: Column) -> DataF
     )
     problems = (
         checked.where(sf.col("_bad_field").isNotNull())
-        .orderBy("_row")
+        .orderBy("_row_order")
         .select("_row", "_bad_field", "_bad_reason", "_bad_value")
         .limit(_MAX_ERRORS_REPORTED)
         .collect()
@@ -188,8 +190,11 @@ def read_fx_rates(spark: SparkSession, path: str | None = None) -> DataFrame:
         missing = [f.name for f in FX_RATES_SCHEMA if f.name not in table.columns]
         if missing:
             raise ValueError(f"bad FX rates in Delta table {source}: missing column(s) {missing}")
-        row_label = sf.format_string("row rate_date=%s currency=%s", sf.col("rate_date"), sf.col("currency"))
-        rates = _validated_rates(table, source=f"Delta table {source}", row_label=row_label)
+        key = [sf.col("rate_date").cast("string"), sf.col("currency").cast("string")]
+        row_label = sf.format_string("row rate_date=%s currency=%s", *key)
+        rates = _validated_rates(
+            table, source=f"Delta table {source}", row_label=row_label, row_order=sf.struct(*key)
+        )
     else:
         header = spark.read.option("header", True).csv(source).columns
         expected = [f.name for f in FX_RATES_SCHEMA]
@@ -215,7 +220,8 @@ def read_fx_rates(spark: SparkSession, path: str | None = None) -> DataFrame:
         # order), so numbering by it per file gives the data row number. Only error messages depend on it.
         row_number = sf.row_number().over(Window.partitionBy("_file").orderBy("_id"))
         row_label = sf.format_string("%s: row %d", sf.col("_file"), row_number)
-        rates = _validated_rates(raw, source=source, row_label=row_label)
+        row_order = sf.struct(sf.col("_file"), row_number)
+        rates = _validated_rates(raw, source=source, row_label=row_label, row_order=row_order)
     logger.info("Read FX rates from %s", source)
     return rates
 

@@ -1,0 +1,3 @@
+"""Synthetic import records with ground truth."""
+
+from __future__ import annotations

@@ -57,10 +57,10 @@ _DATE_FORMAT = "yyyy-MM-dd"
 _MAX_ERRORS_REPORTED = 5
 
 # Narrower decimal types for the intermediate products. Spark sizes a quotient's scale from the operands'
-# precisions; narrowing them keeps at least 12 decimal places through the one division, so the final
-# half-up rounding to the cent sees the exact value (ties included). The bounds are far above any real rate
-# (10^10 units per USD) or parcel value (10^18 in the product); a value beyond them becomes an fx_error,
-# never a wrong number.
+# precisions; narrowing them keeps at least 12 decimal places through the one division, so an exact half
+# cent stays exact and rounds up, and only a value within 10^-12 of a half cent could round the other way.
+# The bounds are far above any real rate (10^10 units per USD) or parcel value (10^18 in the product); a
+# value beyond them becomes an fx_error, never a wrong number.
 _RATE_CALC_TYPE = DecimalType(18, 8)
 _PRODUCT_CALC_TYPE = DecimalType(28, 10)
 

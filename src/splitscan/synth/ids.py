@@ -148,9 +148,7 @@ def _carrier_numbers(rng: np.random.Generator, carrier: str, sellers: npt.NDArra
         return [f"{d}{d % 7}" for d in d9.tolist()]
     if carrier == "UPS":
         # The 6 characters after 1Z are the shipper's account: constant per seller.
-        acct = [
-            "".join(_ALNUM[(s * 7919 + k * 104729) % len(_ALNUM)] for k in range(6)) for s in sellers.tolist()
-        ]
+        acct = ["".join(_ALNUM[(s * 7919 + k * 104729) % len(_ALNUM)] for k in range(6)) for s in sellers.tolist()]
         svc = rng.choice(["01", "02", "03", "66", "67"], size=n)
         digs = _random_digits(rng, n, 8)
         return [f"1Z{a}{v}{d}" for a, v, d in zip(acct, svc.tolist(), digs, strict=True)]
@@ -249,9 +247,7 @@ def master_awbs(
     idx = np.flatnonzero(channel != 0)
     if not len(idx):
         return out
-    key = np.asarray(
-        [f"{destination[i]}|{shipper_country[i]}|{carrier[i]}|{arrival_day[i]}" for i in idx.tolist()]
-    )
+    key = np.asarray([f"{destination[i]}|{shipper_country[i]}|{carrier[i]}|{arrival_day[i]}" for i in idx.tolist()])
     _u, group = np.unique(key, return_inverse=True)
     order = np.lexsort((rng.random(len(idx)), group))
     g_sorted = group[order]

@@ -154,9 +154,7 @@ _US_STREET_TYPES: Final[tuple[tuple[str, str], ...]] = (
     ("Cir", "Circle"),
     ("Pkwy", "Parkway"),
 )
-_US_STREET_TYPE_WEIGHTS: Final = np.array(
-    [0.28, 0.2, 0.12, 0.12, 0.07, 0.05, 0.05, 0.04, 0.03, 0.02, 0.01, 0.01]
-)
+_US_STREET_TYPE_WEIGHTS: Final = np.array([0.28, 0.2, 0.12, 0.12, 0.07, 0.05, 0.05, 0.04, 0.03, 0.02, 0.01, 0.01])
 _US_DIRECTIONS: Final[tuple[tuple[str, str], ...]] = (
     ("N", "North"),
     ("S", "South"),
@@ -432,9 +430,7 @@ def name_tables() -> NameTables:
         us_nick={n: tuple(v.split("|")) for n, v in zip(nick["name"], nick["nicknames"], strict=True)},
         us_cities=tuple(
             (c, s, tuple(z.split("|")), tuple(a.split("|")))
-            for c, s, z, a in zip(
-                cities["city"], cities["state"], cities["zip3"], cities["area_codes"], strict=True
-            )
+            for c, s, z, a in zip(cities["city"], cities["state"], cities["zip3"], cities["area_codes"], strict=True)
         ),
         us_city_w=_norm(cities["weight"].astype(float)),
         us_streets=tuple(streets["name"]),
@@ -481,9 +477,7 @@ class Population:
     p_sur_ko: list[str] = field(default_factory=list)
     p_given_ko: list[str] = field(default_factory=list)
     p_sur: list[str] = field(default_factory=list)  # romanised surname as the person writes it / US last name
-    p_given: list[tuple[str, ...]] = field(
-        default_factory=list
-    )  # KR syllable romanisations / (US first name,)
+    p_given: list[tuple[str, ...]] = field(default_factory=list)  # KR syllable romanisations / (US first name,)
     p_middle: list[str] = field(default_factory=list)
     p_sur2: list[str] = field(default_factory=list)  # second surname (Hispanic), written by habit or not
     p_sur2_habit: list[bool] = field(default_factory=list)
@@ -507,9 +501,7 @@ class Population:
     b_gil: list[int] = field(default_factory=list)
     b_neigh: list[int] = field(default_factory=list)
     b_jibun: list[str] = field(default_factory=list)
-    b_name: list[tuple[str, str]] = field(
-        default_factory=list
-    )  # complex / office name (Hangul, roman) or ("", "")
+    b_name: list[tuple[str, str]] = field(default_factory=list)  # complex / office name (Hangul, roman) or ("", "")
     b_postcode: list[str] = field(default_factory=list)
     b_zip4: list[str] = field(default_factory=list)
     b_dir: list[int] = field(default_factory=list)  # US directional prefix index, -1 none
@@ -554,9 +546,7 @@ class Population:
             self.ph_mobile.append(True)
         return np.arange(start, start + n, dtype=np.int64)
 
-    def new_kr_landlines(
-        self, rng: np.random.Generator, districts: npt.NDArray[np.int64]
-    ) -> npt.NDArray[np.int64]:
+    def new_kr_landlines(self, rng: np.random.Generator, districts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """One landline per entry of `districts`, with that district's area code."""
         t = name_tables()
         start = len(self.ph_cc)
@@ -757,9 +747,7 @@ class Population:
         t = name_tables()
         cities = rng.choice(len(t.us_cities), size=n, p=t.us_city_w)
         streets = rng.integers(0, len(t.us_streets), size=n)
-        nums = np.where(
-            rng.random(n) < 0.7, rng.integers(100, 9999, size=n), rng.integers(10000, 25000, size=n)
-        )
+        nums = np.where(rng.random(n) < 0.7, rng.integers(100, 9999, size=n), rng.integers(10000, 25000, size=n))
         dirs = np.where(rng.random(n) < 0.18, rng.integers(0, 4, size=n), -1)
         types = rng.choice(len(_US_STREET_TYPES), size=n, p=_norm(_US_STREET_TYPE_WEIGHTS))
         zips = rng.integers(0, 100, size=n)
@@ -796,13 +784,9 @@ class Population:
         letters = rng.integers(0, 8, size=n_apt)
         used: set[tuple[int, str]] = set()
         apt_units: list[int] = []
-        for b, s, f, letter in zip(
-            which.tolist(), style.tolist(), floors.tolist(), letters.tolist(), strict=True
-        ):
+        for b, s, f, letter in zip(which.tolist(), style.tolist(), floors.tolist(), letters.tolist(), strict=True):
             base = (
-                f"{f}{'ABCDEFGH'[letter]}"
-                if s == 0
-                else (f"{f}{letter + 1:02d}" if s == 1 else str(f * 10 + letter))
+                f"{f}{'ABCDEFGH'[letter]}" if s == 0 else (f"{f}{letter + 1:02d}" if s == 1 else str(f * 10 + letter))
             )
             unit, k = base, 0
             while (b, unit) in used:
@@ -834,25 +818,20 @@ class Population:
         if existing:
             return existing
         return [
-            self._add_building(US_MAILBOX, h, -1, hub[0], postcode=hub[5])
-            for h, hub in enumerate(_US_MAILBOX_HUBS)
+            self._add_building(US_MAILBOX, h, -1, hub[0], postcode=hub[5]) for h, hub in enumerate(_US_MAILBOX_HUBS)
         ]
 
     def new_mailbox_addresses(self, rng: np.random.Generator, hubs: npt.NDArray[np.int64]) -> list[int]:
         """One suite (5-6 digits, unique across hubs) per entry of `hubs` (indices into `mailbox_hubs()`)."""
         buildings = self.mailbox_hubs()
         suites = _unique_ints(rng, len(hubs), 10_000, 400_000, self._used_suite)
-        return [
-            self._add_address(buildings[h], 0, str(s)) for h, s in zip(hubs.tolist(), suites, strict=True)
-        ]
+        return [self._add_address(buildings[h], 0, str(s)) for h, s in zip(hubs.tolist(), suites, strict=True)]
 
     def hub_phones(self, rng: np.random.Generator) -> list[int]:
         """One shared phone per mailbox hub (created on first use, cached on the instance)."""
         if not self._hub_phones:
             start = len(self.ph_cc)
-            vals = _unique_ints(
-                rng, len(_US_MAILBOX_HUBS), 500_000_000_000, 510_000_000_000, self._used_phone
-            )
+            vals = _unique_ints(rng, len(_US_MAILBOX_HUBS), 500_000_000_000, 510_000_000_000, self._used_phone)
             for hub, v in zip(_US_MAILBOX_HUBS, vals, strict=True):
                 self.ph_cc.append("1")
                 self.ph_parts.append((hub[6], f"{200 + v % 700:03d}", f"{v // 1000 % 10000:04d}"))
@@ -865,9 +844,7 @@ class Population:
         return [f"P{v:012d}" for v in _unique_ints(rng, n, 10**11, 10**12, self._used_pccc)]
 
     def _email(self, local: str, domain: str, rng: np.random.Generator) -> str:
-        base = "".join(
-            ch for ch in strip_accents(local).lower() if ch.isascii() and (ch.isalnum() or ch in "._")
-        )
+        base = "".join(ch for ch in strip_accents(local).lower() if ch.isascii() and (ch.isalnum() or ch in "._"))
         base = base.strip("._") or "user"
         cand = f"{base}@{domain}"
         while cand in self._used_email:
@@ -983,11 +960,7 @@ class Population:
                 syl.append(opts.values[int(np.searchsorted(np.cumsum(opts.probs), u[i, 1 + k] * 0.999999))])
             email = ""
             if has_email[i]:
-                local = (
-                    f"{''.join(syl)}{sur_rom}{int(digits[i]):02d}"
-                    if digits[i] % 2
-                    else f"{sur_rom}.{''.join(syl)}"
-                )
+                local = f"{''.join(syl)}{sur_rom}{int(digits[i]):02d}" if digits[i] % 2 else f"{sur_rom}.{''.join(syl)}"
                 email = self._email(local, _KR_EMAIL_DOMAINS.values[int(domains[i])], rng)
             out.append(
                 self._append_person(
@@ -1054,16 +1027,12 @@ class Population:
         sex = np.where(rng.random(n) < 0.5, "F", "M")
         styles = rng.choice(len(US_NAME_STYLES), size=n, p=_norm(_US_STYLE_WEIGHTS))
         astyles = rng.choice(US_ADDRESS_STYLES, size=n, p=_norm(_US_ADDRESS_WEIGHTS))
-        pfmt = rng.choice(
-            PHONE_FORMATS, size=n, p=_norm(_US_PHONE_WEIGHTS if jur == "US" else _KR_PHONE_WEIGHTS)
-        )
+        pfmt = rng.choice(PHONE_FORMATS, size=n, p=_norm(_US_PHONE_WEIGHTS if jur == "US" else _KR_PHONE_WEIGHTS))
         if phones is None:
             if jur == "US":
                 cities = np.asarray(
                     [
-                        self.b_place[self.a_building[h]]
-                        if self.b_kind[self.a_building[h]] != US_MAILBOX
-                        else 0
+                        self.b_place[self.a_building[h]] if self.b_kind[self.a_building[h]] != US_MAILBOX else 0
                         for h in homes
                     ],
                     dtype=np.int64,
@@ -1166,9 +1135,7 @@ class Population:
                 suffix = _US_COMPANY_SUFFIX[int(u[i, 2]) % len(_US_COMPANY_SUFFIX)]
                 company = (f"{word} {noun} {suffix}", f"{word} {noun} {suffix}")
                 cid = f"{tax[i] // 10_000_000 % 90 + 10:02d}-{tax[i] % 10_000_000:07d}"
-                email = self._email(
-                    f"orders.{word}{noun}", "gmail.com" if u[i, 2] % 3 else "outlook.com", rng
-                )
+                email = self._email(f"orders.{word}{noun}", "gmail.com" if u[i, 2] % 3 else "outlook.com", rng)
             out.append(
                 self._append_person(
                     jur=jur,
@@ -1539,7 +1506,7 @@ def render_phone(pop: Population, ph: int, fmt: int) -> str:
             f"82-{intl_first}-{'-'.join(rest)}",
         )
         return forms[fmt % len(forms)]
-    if cc == "1":
+    if cc == "1" and len(parts) == 3:
         a, b, c = parts
         forms = (
             f"({a}) {b}-{c}",

@@ -28,6 +28,7 @@ __all__ = [
     "GENERIC_DESCRIPTIONS",
     "Sellers",
     "build_sellers",
+    "departure_weights",
     "sample_goods",
     "sample_value_mass",
 ]
@@ -360,9 +361,7 @@ def _seller_id(platform: str, country: str, name: str, rng: np.random.Generator)
     if platform == "Lazada":
         return f"LZ{d % 10**7:07d}"
     slug = "".join(ch for ch in name.lower().split(" co")[0] if ch.isalnum())[:18] or f"shop{d % 1000}"
-    tld = {"US": ".com", "GB": ".co.uk", "DE": ".de", "JP": ".jp", "FR": ".fr", "KR": ".co.kr"}.get(
-        country, ".com"
-    )
+    tld = {"US": ".com", "GB": ".co.uk", "DE": ".de", "JP": ".jp", "FR": ".fr", "KR": ".co.kr"}.get(country, ".com")
     return f"{slug}{tld}"
 
 
@@ -379,7 +378,8 @@ def _shipper_name(country: str, platform: str, rng: np.random.Generator) -> str:
     return f"{brand} {suffix[int(u[2]) % len(suffix)]}"
 
 
-def _departure_weights(jurisdictions: tuple[str, ...]) -> dict[str, float]:
+def departure_weights(jurisdictions: tuple[str, ...]) -> dict[str, float]:
+    """Seller-country weights: KCS departure counts of the supported countries (KR only for US imports)."""
     kcs = kcs_tables().departure_weights
     out = {c: kcs.get(c, 0.0) for c in _COUNTRY_PROFILES}
     if "US" not in jurisdictions:
@@ -399,7 +399,7 @@ def build_sellers(rng: np.random.Generator, n_records: int, jurisdictions: tuple
         jurisdictions: destination countries of the run.
     """
     t = kcs_tables()
-    weights = _departure_weights(jurisdictions)
+    weights = departure_weights(jurisdictions)
     countries = sorted(weights)
     w = np.asarray([weights[c] for c in countries]) ** 0.8
     total = int(np.clip(n_records / 35, 150, 40_000))
@@ -418,15 +418,11 @@ def build_sellers(rng: np.random.Generator, n_records: int, jurisdictions: tuple
         origins = t.origin.get(c, WeightedChoices((c,), np.array([1.0])))
         drawn = rng.choice(len(origins.values), size=k, p=origins.probs)
         own = (rng.random(k) < 0.4) & (c in ("US", "JP", "DE", "GB", "KR"))
-        s.origin.extend(
-            c if o else origins.values[d] for d, o in zip(drawn.tolist(), own.tolist(), strict=True)
-        )
+        s.origin.extend(c if o else origins.values[d] for d, o in zip(drawn.tolist(), own.tolist(), strict=True))
         s.express.extend(_pick(_EXPRESS.get(c, _EXPRESS[""]), rng, k))
         s.postal.extend(_pick(_POSTAL_SERVICES.get(c, _POSTAL_SERVICES[""]), rng, k))
         eco_default = "CN" if c in ("CN", "HK") else ""
-        eco_by_plat = {
-            p: _pick(_ECOMMERCE[p if p in _ECOMMERCE else eco_default], rng, k) for p in sorted(set(plats))
-        }
+        eco_by_plat = {p: _pick(_ECOMMERCE[p if p in _ECOMMERCE else eco_default], rng, k) for p in sorted(set(plats))}
         base = np.asarray(ch_base, dtype=np.float64) / sum(ch_base)
         primary = rng.choice(3, size=k, p=base)
         for i in range(k):

@@ -135,9 +135,7 @@ def kcs_tables() -> KcsTables:
         value_q[ch_index[ch], level_index[float(q)]] = float(v)
         mass_q[ch_index[ch], level_index[float(q)]] = float(m)
     hs = hs[hs["chapter"].isin(ch_index)]
-    descriptions = {
-        h: tuple(d.split("|")) for h, d in zip(heads["heading"], heads["descriptions"], strict=True)
-    }
+    descriptions = {h: tuple(d.split("|")) for h, d in zip(heads["heading"], heads["descriptions"], strict=True)}
     origin: dict[str, WeightedChoices] = {}
     departure: dict[str, float] = {}
     for dep, grp in orig.groupby("departure_country", sort=True):

@@ -60,9 +60,7 @@ THRESHOLD_RULES: tuple[ThresholdRule, ...] = (
     ThresholdRule("KR", 200.0, date(2000, 1, 1), None, shipper_countries=frozenset({"US"})),
     ThresholdRule("KR", 150.0, date(2000, 1, 1), None),
     ThresholdRule("US", 800.0, date(2016, 8, 26), date(2025, 5, 1)),
-    ThresholdRule(
-        "US", 800.0, date(2025, 5, 2), date(2025, 8, 28), excluded_shipper_countries=frozenset({"CN", "HK"})
-    ),
+    ThresholdRule("US", 800.0, date(2025, 5, 2), date(2025, 8, 28), excluded_shipper_countries=frozenset({"CN", "HK"})),
     ThresholdRule("US", 200.0, date(1993, 1, 1), date(2016, 8, 25)),
 )
 

@@ -39,9 +39,10 @@ _ANNUAL_RATE: Final[dict[str, float]] = {
     "forwarder_customer": 8.0,
     "business": 150.0,
 }
-_HOUSEHOLD_SIZES: Final = (np.array([1, 2, 3, 4, 5]), np.array([0.45, 0.27, 0.17, 0.09, 0.02]))
+# Importing members per household (not household size): most homes have one importer, some two or three.
+_HOUSEHOLD_SIZES: Final = (np.array([1, 2, 3, 4, 5]), np.array([0.68, 0.25, 0.055, 0.012, 0.003]))
 _FORWARDER_WEIGHTS: Final = np.array([0.2, 0.15, 0.15, 0.1, 0.1, 0.1, 0.05, 0.08, 0.07])
-_HONEST_HIGH: Final[dict[str, float]] = {"KR": 0.02, "US": 0.006}
+_HONEST_HIGH: Final[dict[str, float]] = {"KR": 0.015, "US": 0.005}
 
 
 @dataclass
@@ -292,7 +293,7 @@ def add_legit_parcels(
             qty = np.maximum(1, np.round(rng.lognormal(1.8, 0.8, size=k))).astype(np.int64)
         else:
             qty = rng.choice([1, 2, 3, 4, 5, 10], size=k, p=[0.70, 0.15, 0.06, 0.04, 0.03, 0.02]).astype(np.int64)
-        value = unit * qty**0.75 * sellers.price_level[seller] * (1.3 if jur == "US" else 1.0)
+        value = unit * qty**0.6 * sellers.price_level[seller] * (1.3 if jur == "US" else 1.0)
         if cls == "business":
             value *= 1.5
         weight = np.clip(mass * qty**0.85 * rng.uniform(1.05, 1.3, size=k) + 0.03, 0.02, 30.0)

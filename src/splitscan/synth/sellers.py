@@ -462,7 +462,7 @@ def build_sellers(rng: np.random.Generator, n_records: int, jurisdictions: tuple
     s.hs_pool, s.hs_cum = pool.draw(rng, n_head)
     s.channel_p = np.vstack(channel_rows)
     s.popularity = np.asarray(popularity, dtype=np.float64)
-    s.price_level = rng.lognormal(0.0, 0.35, size=s.n)
+    s.price_level = rng.lognormal(0.0, 0.3, size=s.n)
     s.desc_pick = rng.integers(0, 1_000_000, size=s.n)
     logger.info("built %d sellers in %d countries", s.n, len(countries))
     return s

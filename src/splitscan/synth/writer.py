@@ -82,11 +82,13 @@ def assign_record_ids(df: pd.DataFrame, rng: np.random.Generator, start_ordinal:
 
     The random order within a file keeps record ids from leaking which rows belong to schemes.
     """
-    order = np.lexsort((rng.random(len(df)), df["_channel"].to_numpy(), df["_arrival_day"].to_numpy()))
+    # Files are visited in (date, channel name) order: ecommerce, express, postal.
+    file_rank = np.asarray([2, 1, 0])[df["_channel"].to_numpy()]
+    order = np.lexsort((rng.random(len(df)), file_rank, df["_arrival_day"].to_numpy()))
     out = df.iloc[order].reset_index(drop=False).rename(columns={"index": "_row"})
     day = out["_arrival_day"].to_numpy()
     chan = out["_channel"].to_numpy()
-    key = day * 3 + chan
+    key = day * 3 + np.asarray([2, 1, 0])[chan]
     start = np.ones(len(out), dtype=bool)
     start[1:] = key[1:] != key[:-1]
     starts = np.flatnonzero(start)
@@ -187,13 +189,11 @@ def write_outputs(ctx: Context, df: pd.DataFrame, out_dir: Path, fmt: str) -> Wr
     pop = ctx.pop
     ext = _EXT[fmt]
     files: list[Path] = []
-    rel: list[str] = []
     for (day, chan), g in df.groupby(["_file_date", "channel"], sort=True):
         path = out_dir / "input" / str(day) / f"{chan}_{day}.{ext}"
         _write_file(g, path, fmt)
         files.append(path)
-        rel.extend([str(path.relative_to(out_dir))] * len(g))
-    # groupby(sort=True) visits files in (date, channel) order, which is the frame's order as well.
+    rel = [f"input/{d}/{c}_{d}.{ext}" for d, c in zip(df["_file_date"].tolist(), df["channel"].tolist(), strict=True)]
     person = df["_person"].to_numpy()
     scheme = df["_scheme"].to_numpy()
     schemes = ctx.schemes

@@ -12,9 +12,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from _common import machine, measure, write_result
 from pyspark.sql import SparkSession
 
+from _common import machine, measure, write_result
 from splitscan.config import Config, SparkSettings
 from splitscan.pipelines import ingest
 from splitscan.session import build_session

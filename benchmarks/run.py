@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_ingest  # noqa: E402
+import bench_ingest
 
 BENCHES = {"ingest": bench_ingest.run}
 

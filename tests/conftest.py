@@ -58,7 +58,7 @@ def raw_row() -> Callable[..., dict[str, object]]:
     def make(**overrides: object) -> dict[str, object]:
         from splitscan.contracts import load_contract
 
-        row: dict[str, object] = {c: None for c in load_contract("raw/import_declarations").column_names}
+        row: dict[str, object] = dict.fromkeys(load_contract("raw/import_declarations").column_names)
         row.update(VALID_RAW_ROW)
         row.update(overrides)
         return row

@@ -89,7 +89,7 @@ def parse_type(text: str) -> DataType:
     if m := _DECIMAL.match(t):
         return DecimalType(int(m.group(1)), int(m.group(2)))
     if t.startswith("array<") and t.endswith(">"):
-        return ArrayType(parse_type(t[len("array<") : -1]), containsNull=False)
+        return ArrayType(parse_type(t[len("array<") : -1]), containsNull=True)
     raise ContractError(f"unknown type {text!r}")
 
 
@@ -239,7 +239,9 @@ def _parse(data: Mapping[str, Any], source: str) -> Contract:
             raise ContractError(f"{source}: key or partition column {col!r} is not a column")
     expectations = []
     for i, raw in enumerate(data.get("expectations") or ()):
-        exp = Expectation(str(_require(raw, "type", source)), dict(raw.get("kwargs") or {}), dict(raw.get("meta") or {}))
+        exp = Expectation(
+            str(_require(raw, "type", source)), dict(raw.get("kwargs") or {}), dict(raw.get("meta") or {})
+        )
         for key in ("column", "column_A", "column_B"):
             if key in exp.kwargs and exp.kwargs[key] not in names:
                 raise ContractError(f"{source}: expectations[{i}] names unknown column {exp.kwargs[key]!r}")

@@ -23,7 +23,9 @@ RUN_DATE = dt.date(2025, 3, 31)
 COLUMNS = load_contract("raw/import_declarations").column_names
 
 
-def write_csv(path: Path, rows: list[dict[str, Any]], columns: list[str] | None = None, mtime: int | None = None) -> str:
+def write_csv(
+    path: Path, rows: list[dict[str, Any]], columns: list[str] | None = None, mtime: int | None = None
+) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     cols = columns or COLUMNS
     with path.open("w", newline="", encoding="utf-8") as fh:
@@ -41,8 +43,10 @@ def tables(spark: SparkSession, config: Config) -> dict[str, list[tuple[Any, ...
     records = read_table(spark, config.table_path("silver", "import_records")).drop("run_id", "ingested_at")
     quarantine = read_table(spark, config.table_path("silver", "quarantine")).drop("run_id", "quarantined_at")
     log = read_table(spark, config.table_path("silver", "ingest_log")).drop("run_id", "ingested_at")
-    return {name: sorted(tuple(r) for r in df.collect()) for name, df in
-            (("records", records), ("quarantine", quarantine), ("log", log))}
+    return {
+        name: sorted(tuple(r) for r in df.collect())
+        for name, df in (("records", records), ("quarantine", quarantine), ("log", log))
+    }
 
 
 @pytest.fixture()
@@ -63,8 +67,18 @@ def test_ingest_routes_rows_and_logs_the_file(
         ],
     )
     result = ingest.run(spark, config, input_path=str(tmp_path / "in"), run_date=RUN_DATE)
-    assert (result.files, result.rows_read, result.rows_valid, result.rows_quarantined, result.rows_flagged) == (
-        1, 4, 2, 2, 1,
+    assert (
+        result.files,
+        result.rows_read,
+        result.rows_valid,
+        result.rows_quarantined,
+        result.rows_flagged,
+    ) == (
+        1,
+        4,
+        2,
+        2,
+        1,
     )
     assert dict(result.quarantined_by_rule) == {
         "fx_rate(currency)": 1,
@@ -72,14 +86,29 @@ def test_ingest_routes_rows_and_logs_the_file(
     }
 
     records = read_table(spark, config.table_path("silver", "import_records")).select(
-        "record_id", "source_file", "source_row", "threshold_currency", "phone_std", "quality_flags", "arrival_month"
+        "record_id",
+        "source_file",
+        "source_row",
+        "threshold_currency",
+        "phone_std",
+        "quality_flags",
+        "arrival_month",
     )
     expected = spark.createDataFrame(
         [
             ("A1", src, 1, "USD", "821012345678", [], "2025-03"),
-            ("A2", src, 2, "USD", "821012345678",
-             ["expect_column_values_to_be_in_set: channel = 'courier' is not one of ['postal', 'express', 'ecommerce']"],
-             "2025-03"),
+            (
+                "A2",
+                src,
+                2,
+                "USD",
+                "821012345678",
+                [
+                    "expect_column_values_to_be_in_set: "
+                    "channel = 'courier' is not one of ['postal', 'express', 'ecommerce']"
+                ],
+                "2025-03",
+            ),
         ],
         "record_id string, source_file string, source_row long, threshold_currency string, phone_std string, "
         "quality_flags array<string>, arrival_month string",
@@ -91,10 +120,24 @@ def test_ingest_routes_rows_and_logs_the_file(
     )
     expected_q = spark.createDataFrame(
         [
-            (src, 3, "A3", "fx_rate", "currency", "no FX rate for currency XXX on 2025-03-04 (latest within 7 days)",
-             RUN_DATE),
-            (src, 4, "A4", "expect_column_values_to_be_between", "declared_value",
-             "declared_value = '-1.00' is not between 0 and 1000000000", RUN_DATE),
+            (
+                src,
+                3,
+                "A3",
+                "fx_rate",
+                "currency",
+                "no FX rate for currency XXX on 2025-03-04 (latest within 7 days)",
+                RUN_DATE,
+            ),
+            (
+                src,
+                4,
+                "A4",
+                "expect_column_values_to_be_between",
+                "declared_value",
+                "declared_value = '-1.00' is not between 0 and 1000000000",
+                RUN_DATE,
+            ),
         ],
         "source_file string, source_row long, record_id string, rule string, field string, reason string, "
         "run_date date",
@@ -104,7 +147,14 @@ def test_ingest_routes_rows_and_logs_the_file(
     assert raw is not None and '"declared_value":"-1"' in raw["raw_record"]
 
     log = read_table(spark, config.table_path("silver", "ingest_log")).select(
-        "file_path", "file_format", "status", "rows_read", "rows_valid", "rows_quarantined", "rows_flagged", "message"
+        "file_path",
+        "file_format",
+        "status",
+        "rows_read",
+        "rows_valid",
+        "rows_quarantined",
+        "rows_flagged",
+        "message",
     )
     assert [tuple(r) for r in log.collect()] == [(src, "csv", "ingested", 4, 2, 2, 1, None)]
 
@@ -112,13 +162,18 @@ def test_ingest_routes_rows_and_logs_the_file(
 def test_fx_conversion_is_stored_exactly(
     spark: SparkSession, tmp_path: Path, config: Config, raw_row: Callable[..., dict[str, Any]]
 ) -> None:
-    write_csv(tmp_path / "in" / "a.csv", [raw_row(record_id="U1", declared_value="150.00", currency="USD",
-                                                  destination_country="US")])
+    write_csv(
+        tmp_path / "in" / "a.csv",
+        [raw_row(record_id="U1", declared_value="150.00", currency="USD", destination_country="US")],
+    )
     ingest.run(spark, config, input_path=str(tmp_path / "in"), run_date=RUN_DATE)
     row = read_table(spark, config.table_path("silver", "import_records")).first()
     assert row is not None
     assert (row["threshold_currency"], row["value_threshold_ccy"], row["value_usd"], row["fx_rate_date"]) == (
-        "USD", Decimal("150.00"), Decimal("150.00"), dt.date(2025, 3, 4)
+        "USD",
+        Decimal("150.00"),
+        Decimal("150.00"),
+        dt.date(2025, 3, 4),
     )
 
 
@@ -160,8 +215,11 @@ def test_latest_copy_in_a_batch_wins(
     assert [tuple(r) for r in rec.collect()] == [(Decimal("20.00"), new)]
     q = read_table(spark, config.table_path("silver", "quarantine")).select("source_file", "rule", "reason")
     assert [tuple(r) for r in q.collect()] == [
-        (old, "expect_column_values_to_be_unique",
-         f"record_id = 'C1' is repeated in this batch; kept {new} row 1")
+        (
+            old,
+            "expect_column_values_to_be_unique",
+            f"record_id = 'C1' is repeated in this batch; kept {new} row 1",
+        )
     ]
 
 
@@ -173,8 +231,9 @@ def test_file_without_a_required_column_is_rejected_whole(
     write_csv(tmp_path / "in" / "ok.csv", [raw_row(record_id=f"E{i}") for i in range(20)])
     result = ingest.run(spark, config, input_path=str(tmp_path / "in"), run_date=RUN_DATE)
     assert (result.rows_valid, result.rows_quarantined) == (20, 2)
-    q = read_table(spark, config.table_path("silver", "quarantine")).select("source_row", "record_id", "rule",
-                                                                          "field", "reason")
+    q = read_table(spark, config.table_path("silver", "quarantine")).select(
+        "source_row", "record_id", "rule", "field", "reason"
+    )
     assert sorted(tuple(r) for r in q.collect()) == [
         (1, "D1", "schema_required_column", "currency", "the file has no column 'currency'"),
         (2, "D2", "schema_required_column", "currency", "the file has no column 'currency'"),

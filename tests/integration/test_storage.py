@@ -66,10 +66,15 @@ def test_unchanged_rows_are_not_rewritten(spark: SparkSession, tmp_path: Path) -
 def test_overwrite_partition_replaces_only_that_partition(spark: SparkSession, tmp_path: Path) -> None:
     path = str(tmp_path / "t")
     merge_on_keys(
-        spark.createDataFrame([("a", 1, "d1"), ("b", 2, "d2")], "id string, value int, day string"), path, CONTRACT
+        spark.createDataFrame([("a", 1, "d1"), ("b", 2, "d2")], "id string, value int, day string"),
+        path,
+        CONTRACT,
     )
     overwrite_partition(
-        spark.createDataFrame([("c", 3, "d2")], "id string, value int, day string"), path, CONTRACT, "day = 'd2'"
+        spark.createDataFrame([("c", 3, "d2")], "id string, value int, day string"),
+        path,
+        CONTRACT,
+        "day = 'd2'",
     )
     got = read_table(spark, path).orderBy("id").select("id", "day").collect()
     assert [tuple(r) for r in got] == [("a", "d1"), ("c", "d2")]

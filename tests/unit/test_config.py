@@ -25,8 +25,9 @@ def test_precedence_file_then_env_then_flags(tmp_path: Path) -> None:
     )
     assert config == Config(
         warehouse="/flag/wh",
-        spark=SparkSettings(master="spark://h:7077", shuffle_partitions=16,
-                            conf={"spark.sql.adaptive.enabled": "true"}),
+        spark=SparkSettings(
+            master="spark://h:7077", shuffle_partitions=16, conf={"spark.sql.adaptive.enabled": "true"}
+        ),
         ingest=IngestSettings(fx_max_staleness_days=3),
     )
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import DataType, DateType, DecimalType, DoubleType, IntegerType, LongType, TimestampType
+from pyspark.sql.types import (
+    DataType,
+    DateType,
+    DecimalType,
+    DoubleType,
+    IntegerType,
+    LongType,
+    TimestampType,
+)
 
 from splitscan.contracts import ColumnSpec, Contract
 from splitscan.ingest.readers import VIOLATIONS
@@ -62,8 +70,9 @@ def parse_to_contract(raw: DataFrame, contract: Contract) -> DataFrame:
         typed_cols.append(value.alias(spec.name))
         reason = F.concat(F.lit(f"{spec.name} = '"), text, F.lit(f"' is not {expected}"))
         action = "flag" if spec.nullable else "quarantine"
-        failures.append(F.when(text.isNotNull() & value.isNull(), violation_struct("schema_type", spec.name, reason,
-                                                                                  action)))
+        failures.append(
+            F.when(text.isNotNull() & value.isNull(), violation_struct("schema_type", spec.name, reason, action))
+        )
     found = F.filter(F.array(*failures), lambda v: v.isNotNull())
     others = [c for c in raw.columns if c not in contract.column_names and c != VIOLATIONS]
     return raw.select(*typed_cols, *others, F.concat(F.col(VIOLATIONS), found).alias(VIOLATIONS))

@@ -155,8 +155,12 @@ def _finish(df: DataFrame, contract: Contract, present: dict[str, str], malforme
     ]
     violations = _missing_column_violations(contract, set(present))
     if malformed is not None:
-        bad = violation_struct("malformed_row", "*", F.concat(F.lit("malformed row: "), F.substring(malformed, 1, 500)),
-                               "quarantine")
+        bad = violation_struct(
+            "malformed_row",
+            "*",
+            F.concat(F.lit("malformed row: "), F.substring(malformed, 1, 500)),
+            "quarantine",
+        )
         violations = F.concat(violations, F.when(malformed.isNotNull(), F.array(bad)).otherwise(no_violations()))
     out = df.select(
         *cols,
@@ -172,7 +176,9 @@ def _read_csv_group(spark: SparkSession, paths: list[str], header: list[str], co
     # when the header repeats or omits a name.
     usable = all(h.strip() for h in header) and len(set(header)) == len(header) and _CORRUPT not in header
     positional = list(header) if usable else [f"_c{i}" for i in range(len(header))]
-    schema = StructType([StructField(p, StringType(), True) for p in positional] + [StructField(_CORRUPT, StringType())])
+    schema = StructType(
+        [StructField(p, StringType(), True) for p in positional] + [StructField(_CORRUPT, StringType())]
+    )
     df = (
         spark.read.schema(schema)
         .option("header", True)
@@ -189,11 +195,11 @@ def _read_csv_group(spark: SparkSession, paths: list[str], header: list[str], co
 
 
 def _read_jsonl(spark: SparkSession, paths: list[str], contract: Contract) -> DataFrame:
-    schema = StructType([StructField(c, StringType(), True) for c in contract.column_names] + [
-        StructField(_CORRUPT, StringType())
-    ])
-    df = spark.read.schema(schema).option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", _CORRUPT).json(
-        paths
+    schema = StructType(
+        [StructField(c, StringType(), True) for c in contract.column_names] + [StructField(_CORRUPT, StringType())]
+    )
+    df = (
+        spark.read.schema(schema).option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", _CORRUPT).json(paths)
     )
     # JSON objects name their fields per row: a missing required field is a null, judged by the not-null rules.
     present = {c: c for c in contract.column_names}
@@ -276,11 +282,15 @@ def _number_rows(raw: DataFrame, contract: Contract) -> DataFrame:
     """
     tagged = raw.withColumn("_mono", F.monotonically_increasing_id()).withColumn("_pid", F.spark_partition_id())
     runs = tagged.groupBy(SOURCE_FILE, "_pid").agg(
-        F.min("_mono").alias("_run_start"), F.count(F.lit(1)).alias("_run_len"), F.min("_block_start").alias("_blk")
+        F.min("_mono").alias("_run_start"),
+        F.count(F.lit(1)).alias("_run_len"),
+        F.min("_block_start").alias("_blk"),
     )
     ordered = Window.partitionBy(SOURCE_FILE).orderBy("_blk", "_run_start").rowsBetween(Window.unboundedPreceding, -1)
     runs = runs.withColumn("_offset", F.coalesce(F.sum("_run_len").over(ordered), F.lit(0)))
-    numbered = tagged.join(F.broadcast(runs.select(SOURCE_FILE, "_pid", "_run_start", "_offset")), [SOURCE_FILE, "_pid"])
+    numbered = tagged.join(
+        F.broadcast(runs.select(SOURCE_FILE, "_pid", "_run_start", "_offset")), [SOURCE_FILE, "_pid"]
+    )
     row_number = (F.col("_offset") + F.col("_mono") - F.col("_run_start") + 1).cast("long")
     raw_record = F.to_json(F.struct(*[F.col(c) for c in contract.column_names]))
     return numbered.select(

@@ -26,7 +26,12 @@ class RunResult:
     records_total: int
 
     def describe(self) -> str:
-        lines = [self.ingest.describe(), "", f"import_records now holds {self.records_total} records", "tables:"]
+        lines = [
+            self.ingest.describe(),
+            "",
+            f"import_records now holds {self.records_total} records",
+            "tables:",
+        ]
         lines += [f"  {name:<24} {path}" for name, path in self.tables.items()]
         return "\n".join(lines)
 
@@ -34,7 +39,8 @@ class RunResult:
 def run(spark: SparkSession, config: Config, *, input_path: str, run_date: dt.date) -> RunResult:
     """Run the pipeline: ingest (later stages join here as they are built)."""
     ingested = ingest.run(spark, config, input_path=input_path, run_date=run_date)
-    tables = {name: config.table_path(*name.split("/")) for name in (ingest.RECORDS, ingest.QUARANTINE,
-                                                                      ingest.INGEST_LOG)}
+    tables = {
+        name: config.table_path(*name.split("/")) for name in (ingest.RECORDS, ingest.QUARANTINE, ingest.INGEST_LOG)
+    }
     total = spark.read.format("delta").load(tables[ingest.RECORDS]).select(F.count(F.lit(1))).first()
     return RunResult(ingest=ingested, tables=tables, records_total=int(total[0]) if total else 0)

@@ -13,7 +13,7 @@ from pyspark.sql import functions as F
 from splitscan.config import Config
 from splitscan.contracts import load_contract
 from splitscan.ingest.readers import SOURCE_FILE, SOURCE_ROW, VIOLATIONS, discover_files
-from splitscan.pipelines.ingest import RAW, prepare_batch, run_parameters
+from splitscan.pipelines.ingest import RAW, judged_rows, prepare_batch, run_parameters
 from splitscan.quality.gx import ValidationReport, validate_with_gx
 
 __all__ = ["BuiltinRule", "ValidationSummary", "run"]
@@ -54,13 +54,15 @@ class ValidationSummary:
 
     def describe(self) -> str:
         """The per-rule report printed by the command."""
-        lines = [f"validated {self.rows} rows in {self.files} file(s) against {RAW}", "", "Great Expectations rules:"]
+        lines = [
+            f"validated {self.rows} rows in {self.files} file(s) against {RAW}",
+            "",
+            "Great Expectations rules:",
+        ]
         for r in self.gx.results:
             verdict = "passed" if r.success else "FAILED"
             tag = f"{r.action}{', blocking' if r.blocking else ''}"
-            lines.append(
-                f"  {verdict:<6}  {r.label}  [{tag}]  {r.unexpected_count}/{r.element_count} rows unexpected"
-            )
+            lines.append(f"  {verdict:<6}  {r.label}  [{tag}]  {r.unexpected_count}/{r.element_count} rows unexpected")
         lines += ["", "Rows that would be quarantined or flagged, by rule (with examples):"]
         if not self.row_failures:
             lines.append("  none")
@@ -90,17 +92,18 @@ def run(
     batch = prepare_batch(spark, files, config, run_date).persist(StorageLevel.MEMORY_AND_DISK)
     try:
         report = validate_with_gx(
-            batch.select(*contract.column_names), contract, parameters=run_parameters(config, run_date),
+            judged_rows(batch, contract),
+            contract,
+            parameters=run_parameters(config, run_date),
             docs_dir=docs_dir,
         )
         exploded = batch.select(SOURCE_FILE, SOURCE_ROW, F.explode(VIOLATIONS).alias("v")).select(
             SOURCE_FILE, SOURCE_ROW, "v.rule", "v.field", "v.action", "v.reason"
         )
-        counts = exploded.groupBy("rule", "field", "action").agg(
-            F.countDistinct(SOURCE_FILE, SOURCE_ROW).alias("rows")
-        )
+        counts = exploded.groupBy("rule", "field", "action").agg(F.countDistinct(SOURCE_FILE, SOURCE_ROW).alias("rows"))
         ranked = exploded.withColumn(
-            "_n", F.row_number().over(Window.partitionBy("rule", "field", "action").orderBy(SOURCE_FILE, SOURCE_ROW))
+            "_n",
+            F.row_number().over(Window.partitionBy("rule", "field", "action").orderBy(SOURCE_FILE, SOURCE_ROW)),
         ).filter(F.col("_n") <= EXAMPLES_PER_RULE)
         # Bounded: one row per rule, and EXAMPLES_PER_RULE examples per rule.
         examples: dict[tuple[str, str, str], list[str]] = {}
@@ -109,8 +112,13 @@ def run(
                 f"{r[SOURCE_FILE]} row {r[SOURCE_ROW]}: {r['reason']}"
             )
         failures = tuple(
-            BuiltinRule(r["rule"], r["field"], r["action"], int(r["rows"]),
-                        tuple(examples.get((r["rule"], r["field"], r["action"]), [])))
+            BuiltinRule(
+                r["rule"],
+                r["field"],
+                r["action"],
+                int(r["rows"]),
+                tuple(examples.get((r["rule"], r["field"], r["action"]), [])),
+            )
             for r in counts.orderBy(F.col("action").desc(), F.col("rows").desc(), "rule", "field").collect()
         )
         rows = batch.count()

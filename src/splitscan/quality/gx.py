@@ -124,7 +124,7 @@ def validate_with_gx(
         suite.add_expectation(_gx_expectation(exp.resolved(parameters)))
     suite = context.suites.add(suite)
     definition = context.validation_definitions.add(gx.ValidationDefinition(data=batch, suite=suite, name=name))
-    actions = []
+    actions: list[Any] = []
     if docs_dir is not None:
         context.add_data_docs_site(
             site_name="splitscan",
@@ -134,7 +134,9 @@ def validate_with_gx(
                 "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": docs_dir},
             },
         )
-        actions.append(gx.checkpoint.UpdateDataDocsAction(name="data_docs"))
+        from great_expectations.checkpoint.actions import UpdateDataDocsAction
+
+        actions.append(UpdateDataDocsAction(name="data_docs"))
     checkpoint = context.checkpoints.add(
         gx.Checkpoint(name=f"{name}.checkpoint", validation_definitions=[definition], actions=actions)
     )
@@ -142,13 +144,14 @@ def validate_with_gx(
     run_results = next(iter(outcome.run_results.values()))
     results = []
     for r in run_results.results:
-        meta = r.expectation_config.meta or {}
+        cfg = r.expectation_config
+        meta = (cfg.meta if cfg is not None else None) or {}
         info = r.exception_info or {}
         error = info.get("exception_message") if info.get("raised_exception") else None
         res = r.result or {}
         results.append(
             RuleResult(
-                label=str(meta.get("label", r.expectation_config.type)),
+                label=str(meta.get("label", cfg.type if cfg is not None else "?")),
                 action=str(meta.get("action", "quarantine")),
                 blocking=bool(meta.get("blocking", False)) or error is not None,
                 success=bool(r.success),
@@ -162,7 +165,7 @@ def validate_with_gx(
     report = ValidationReport(
         dataset=contract.dataset,
         results=tuple(results),
-        docs_index=os.path.join(docs_dir, "index.html") if docs_dir else None,
+        docs_index=f"{docs_dir.rstrip('/')}/index.html" if docs_dir else None,
     )
     logger.info(
         "GX %s: %d rules, %d failed, %d blocking failures",

@@ -8,7 +8,7 @@ two can never disagree about what a rule means.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pyspark.sql import Column, DataFrame
@@ -18,8 +18,9 @@ from pyspark.sql.types import ArrayType, DateType, StringType, StructField, Stru
 from splitscan.contracts import Contract, ContractError, Expectation
 
 __all__ = [
-    "VIOLATION_TYPE",
     "ROW_LEVEL_TYPES",
+    "SCHEMA_RULES",
+    "VIOLATION_TYPE",
     "add_violations",
     "no_violations",
     "violation",
@@ -36,6 +37,9 @@ VIOLATION_TYPE = StructType(
     ]
 )
 
+# Failures found before the contract's own rules run: a value absent from the file or not parseable.
+SCHEMA_RULES = ("schema_required_column", "schema_type")
+
 ROW_LEVEL_TYPES = (
     "expect_column_values_to_not_be_null",
     "expect_column_values_to_be_in_set",
@@ -50,7 +54,10 @@ def violation_struct(rule: str | Column, field: str | Column, reason: Column, ac
     """A violation value (see VIOLATION_TYPE)."""
     as_col = [F.lit(x) if isinstance(x, str) else x for x in (rule, field)]
     return F.struct(
-        as_col[0].alias("rule"), as_col[1].alias("field"), reason.alias("reason"), F.lit(action).alias("action")
+        as_col[0].alias("rule"),
+        as_col[1].alias("field"),
+        reason.alias("reason"),
+        F.lit(action).alias("action"),
     )
 
 
@@ -119,9 +126,14 @@ def violation(exp: Expectation, df: DataFrame) -> tuple[Column, Column]:
             bad = bad | (length < lo)
         if hi is not None:
             bad = bad | (length > hi)
-        return col.isNotNull() & bad, F.concat(F.lit(f"{name} has length "), length.cast("string"),
-                                               F.lit(f", not between {lo} and {hi}"))
+        return col.isNotNull() & bad, F.concat(
+            F.lit(f"{name} has length "), length.cast("string"), F.lit(f", not between {lo} and {hi}")
+        )
     raise ContractError(f"{exp.label}: no row-level check for expectation type {exp.type}")
+
+
+def _failed_at_schema_level(fields: Sequence[str]) -> Callable[[Column], Column]:
+    return lambda v: v["rule"].isin(*SCHEMA_RULES) & v["field"].isin(*fields)
 
 
 def add_violations(
@@ -145,11 +157,17 @@ def add_violations(
         `df` with `column` holding all failures of the row, empty when the row is clean.
     """
     checks = []
+    has_column = column in df.columns
     for exp in contract.expectations:
         if exp.type in skip_types:
             continue
         resolved = exp.resolved(parameters)
         failed, reason = violation(resolved, df)
+        if has_column:
+            # A field that already failed at the schema level (absent from the file, or not parseable) is null
+            # for a known reason: a second "is missing" about it would only mislead the reader.
+            fields = [resolved.kwargs[k] for k in ("column", "column_A", "column_B") if k in resolved.kwargs]
+            failed = failed & ~F.exists(column, _failed_at_schema_level(fields))
         checks.append(F.when(failed, violation_struct(exp.type, exp.column, reason, exp.action)))
     found = F.filter(F.array(*checks), lambda v: v.isNotNull()) if checks else F.array()
     existing = F.col(column) if column in df.columns else no_violations()

@@ -149,9 +149,7 @@ def overwrite_partition(df: DataFrame, path: str, contract: Contract, partition_
     """
     spark = df.sparkSession
     ensure_table(spark, path, contract)
-    conform(df, contract).write.format("delta").mode("overwrite").option("replaceWhere", partition_predicate).save(
-        path
-    )
+    conform(df, contract).write.format("delta").mode("overwrite").option("replaceWhere", partition_predicate).save(path)
     version, _ = _last_operation_metrics(spark, path)
     logger.info("overwrote %s where %s: version %d", path, partition_predicate, version)
     return version
@@ -203,5 +201,3 @@ class TableTransaction:
             else:
                 DeltaTable.forPath(self.spark, path).restoreToVersion(version)
                 logger.warning("run failed: restored %s from version %d to %d", path, current, version)
-
-

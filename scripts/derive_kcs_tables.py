@@ -79,9 +79,7 @@ def _read(src: Path) -> pd.DataFrame:
     return df
 
 
-def _log_map(
-    x: np.ndarray, median_log: float, iqr_log: float, target_median: float, target_iqr: float
-) -> np.ndarray:
+def _log_map(x: np.ndarray, median_log: float, iqr_log: float, target_median: float, target_iqr: float) -> np.ndarray:
     return np.asarray(10 ** (np.log10(target_median) + target_iqr / iqr_log * (np.log10(x) - median_log)))
 
 
@@ -116,9 +114,7 @@ def derive(src: Path, out: Path) -> None:
     pos_mass = np.log10(mass[mass > 0].to_numpy())
     p_med, p_iqr = float(np.median(pos_price)), float(np.subtract(*np.percentile(pos_price, [75, 25])))
     m_med, m_iqr = float(np.median(pos_mass)), float(np.subtract(*np.percentile(pos_mass, [75, 25])))
-    logger.info(
-        "global log10 price median %.3f IQR %.3f; log10 mass median %.3f IQR %.3f", p_med, p_iqr, m_med, m_iqr
-    )
+    logger.info("global log10 price median %.3f IQR %.3f; log10 mass median %.3f IQR %.3f", p_med, p_iqr, m_med, m_iqr)
 
     rows: list[dict[str, object]] = []
     stats: list[dict[str, object]] = []
@@ -134,12 +130,8 @@ def derive(src: Path, out: Path) -> None:
             ok = (sp > 0) & (sm > 0)
         qp = np.quantile(sp[ok].to_numpy(), levels)
         qm = np.quantile(sm[ok].to_numpy(), levels)
-        vp = np.clip(
-            _log_map(qp, p_med, p_iqr, PARCEL_VALUE_MEDIAN_USD, PARCEL_VALUE_LOG10_IQR), *PARCEL_VALUE_CLIP
-        )
-        vm = np.clip(
-            _log_map(qm, m_med, m_iqr, PARCEL_MASS_MEDIAN_KG, PARCEL_MASS_LOG10_IQR), *PARCEL_MASS_CLIP
-        )
+        vp = np.clip(_log_map(qp, p_med, p_iqr, PARCEL_VALUE_MEDIAN_USD, PARCEL_VALUE_LOG10_IQR), *PARCEL_VALUE_CLIP)
+        vm = np.clip(_log_map(qm, m_med, m_iqr, PARCEL_MASS_MEDIAN_KG, PARCEL_MASS_LOG10_IQR), *PARCEL_MASS_CLIP)
         for q, a, b, c, d in zip(levels, qp, qm, vp, vm, strict=True):
             rows.append(
                 {
@@ -174,12 +166,8 @@ def derive(src: Path, out: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the process exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--src", type=Path, default=DEFAULT_SRC, help="folder with the KCS df_syn_*_eng.csv files"
-    )
-    parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help="splitscan/synth/data folder to write into"
-    )
+    parser.add_argument("--src", type=Path, default=DEFAULT_SRC, help="folder with the KCS df_syn_*_eng.csv files")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="splitscan/synth/data folder to write into")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     derive(args.src, args.out)

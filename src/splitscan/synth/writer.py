@@ -84,7 +84,12 @@ def assign_record_ids(df: pd.DataFrame, rng: np.random.Generator, start_ordinal:
     """
     # Files are visited in (date, channel name) order: ecommerce, express, postal.
     file_rank = np.asarray([2, 1, 0])[df["_channel"].to_numpy()]
-    order = np.lexsort((rng.random(len(df)), file_rank, df["_arrival_day"].to_numpy()))
+    tiebreak = rng.random(len(df))
+    dup_of = df["_dup_of"].to_numpy()
+    victims = np.flatnonzero(dup_of >= 0)
+    # A re-sent record comes after the original in the same file.
+    tiebreak[victims] = tiebreak[dup_of[victims]] + (1.0 - tiebreak[dup_of[victims]]) * 0.5
+    order = np.lexsort((tiebreak, file_rank, df["_arrival_day"].to_numpy()))
     out = df.iloc[order].reset_index(drop=False).rename(columns={"index": "_row"})
     day = out["_arrival_day"].to_numpy()
     chan = out["_channel"].to_numpy()
@@ -104,12 +109,12 @@ def assign_record_ids(df: pd.DataFrame, rng: np.random.Generator, start_ordinal:
     out.insert(0, "record_id", ids)
     out["_file_date"] = dates
     dup = out["_dup_of"].to_numpy()
-    if (dup >= 0).any():
+    if len(victims):
         pos_of_row = np.empty(len(out), dtype=np.int64)
         pos_of_row[out["_row"].to_numpy()] = np.arange(len(out))
         rid = out["record_id"].to_numpy(dtype=object)
-        victims = np.flatnonzero(dup >= 0)
-        rid[victims] = rid[pos_of_row[dup[victims]]]
+        moved = np.flatnonzero(dup >= 0)
+        rid[moved] = rid[pos_of_row[dup[moved]]]
         out["record_id"] = rid
     return out
 

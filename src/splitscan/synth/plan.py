@@ -49,6 +49,7 @@ PLAN_COLUMNS: Final[dict[str, tuple[Any, Any]]] = {
     "name_text": (object, None),
     "addr_text": (object, None),
     "phone_text": (object, None),
+    "email_text": (object, None),
     "id_mode": (np.int64, 0),  # 0 usual rule, 1 force missing, 2 force present
     "email_mode": (np.int64, 0),  # 0 usual rule, 1 force missing
     "exact": (np.bool_, False),  # write the consignee exactly as habitually (no random variation)

@@ -235,6 +235,8 @@ def render_plan(
     email = np.asarray(pop.p_email, dtype=object)[person].copy()
     keep_email = (rng.random(n) < min(0.95, 0.55 / mf)) & (plan["email_mode"] == 0)
     email[~keep_email | (email == "")] = None
+    override = np.asarray([t is not None for t in plan["email_text"].tolist()])
+    email[override] = plan["email_text"][override]
 
     # Seller side.
     s_id = np.asarray(sellers.seller_id, dtype=object)[seller]

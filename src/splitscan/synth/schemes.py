@@ -249,7 +249,15 @@ class _Injector:
         names, addrs, phones = self._disguises(person, home, phone, k)
         id_mode = np.where(self.rng.random(k) < 0.35, 1, 2)
         id_mode[0] = 2
-        self.plan.add(k, **common, name_text=names, addr_text=addrs, phone_text=phones, id_mode=id_mode, email_mode=1)
+        self.plan.add(
+            k,
+            **common,
+            name_text=names,
+            addr_text=addrs,
+            phone_text=phones,
+            id_mode=id_mode,
+            email_mode=np.where(self.rng.random(k) < 0.7, 1, 0),
+        )
         return k
 
     def _disguises(self, person: int, addr: int, phone: int, k: int) -> tuple[list[str], list[str], list[str]]:
@@ -398,12 +406,19 @@ class _Injector:
             phone_text=phone_txt,
             id_mode=np.where(self.rng.random(n) < 0.95, 2, 1),
             email_mode=1,
+            email_text=self._ring_emails(organiser, n),
             scheme=idx,
             role=role,
             id_source=source,
             currency=ring_currency,
         )
         return n
+
+    def _ring_emails(self, organiser: int, n: int) -> list[str | None]:
+        """The organiser's own e-mail on about a quarter of the ring's parcels (the account that paid)."""
+        email = self.pop.p_email[organiser]
+        use = self.rng.random(n) < (0.25 if email else 0.0)
+        return [email if u else None for u in use.tolist()]
 
     def _ring_identities(self, jur: str, organiser: int, n_id: int) -> tuple[list[int], list[str]]:
         """Identities used by a ring and where each came from (own, relative, friend, stolen_pccc)."""

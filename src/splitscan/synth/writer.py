@@ -11,6 +11,7 @@ Layout under `out_dir`:
 from __future__ import annotations
 
 import csv
+import json
 import logging
 from collections import Counter
 from dataclasses import dataclass
@@ -125,7 +126,11 @@ def _write_file(frame: pd.DataFrame, path: Path, fmt: str) -> None:
     if fmt == "csv":
         data.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     elif fmt == "jsonl":
-        data.to_json(path, orient="records", lines=True, force_ascii=False)
+        columns = list(INPUT_COLUMNS)
+        with path.open("w", encoding="utf-8", newline="\n") as fh:
+            for row in data.itertuples(index=False, name=None):
+                record = {c: (None if v is None or v == "" else v) for c, v in zip(columns, row, strict=True)}
+                fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
     else:
         table = pa.table({c: pa.array(data[c].tolist(), type=pa.string()) for c in INPUT_COLUMNS})
         pq.write_table(table, path, compression="snappy")

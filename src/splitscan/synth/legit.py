@@ -5,7 +5,8 @@ address, often a shared phone, members with different names), apartment complexe
 address and postcode), purchase-agent buyers (one agent ships for many buyers), forwarder customers (Korean
 buyers using a shipping agent abroad; US mailbox addresses shared by hundreds of unrelated consignees), and
 business importers with high legitimate volume. Repeat customers buy again from favourite sellers; heavy users
-get coincidental same-day arrivals; a small share of honest purchases is above the threshold and declared as
+get coincidental same-day arrivals; some people also receive parcels at work or at a relative's home; a small share
+of honest purchases is above the threshold and declared as
 such.
 """
 
@@ -206,6 +207,22 @@ def build_population(ctx: Context, rng: np.random.Generator, jur: str, n_parcels
             phones=phones,
         )
         by_class["forwarder_customer"] = np.asarray(fw, dtype=np.int64)
+    # Some people also receive parcels at work or at a relative's home (a PCCC may register up to 20 delivery
+    # addresses, domain.md §1.3): same identity, another address.
+    alt = by_class["home"][rng.random(len(by_class["home"])) < 0.15]
+    if len(alt):
+        n_alt = len(alt)
+        offices = rng.random(n_alt) < 0.6
+        new_addr = np.empty(n_alt, dtype=np.int64)
+        n_off = int(offices.sum())
+        if jur == "KR":
+            new_addr[offices] = pop.new_kr_office_addresses(rng, n_off)
+            new_addr[~offices] = pop.new_kr_home_addresses(rng, n_alt - n_off)
+        else:
+            new_addr[offices] = pop.new_us_office_addresses(rng, n_off)
+            new_addr[~offices] = pop.new_us_home_addresses(rng, n_alt - n_off)
+        for p, a in zip(alt.tolist(), new_addr.tolist(), strict=True):
+            pop.p_alt_addr[p] = a
     n_bus = n_people("business")
     by_class["business"] = np.asarray(pop.new_businesses(rng, jur, n_bus), dtype=np.int64)
 
@@ -310,11 +327,15 @@ def add_legit_parcels(
         house = np.asarray([pop.p_house_phone[p] for p in person.tolist()], dtype=np.int64)
         use_house = (house >= 0) & (rng.random(k) < 0.5)
         phone = np.where(use_house, house, phone)
+        addr = np.asarray([pop.p_home[p] for p in person.tolist()], dtype=np.int64)
+        alt = np.asarray([pop.p_alt_addr[p] for p in person.tolist()], dtype=np.int64)
+        use_alt = (alt >= 0) & (rng.random(k) < 0.3)
+        addr = np.where(use_alt, alt, addr)
         plan.add(
             k,
             dest=jur,
             person=person,
-            addr=np.asarray([pop.p_home[p] for p in person.tolist()], dtype=np.int64),
+            addr=addr,
             phone=phone,
             seller=seller,
             channel=channel,

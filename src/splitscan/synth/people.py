@@ -489,6 +489,7 @@ class Population:
     p_home: list[int] = field(default_factory=list)
     p_mobile: list[int] = field(default_factory=list)
     p_house_phone: list[int] = field(default_factory=list)  # household phone index, -1 if none
+    p_alt_addr: list[int] = field(default_factory=list)  # second delivery address (work, family), -1 if none
     p_customs_id: list[str] = field(default_factory=list)  # PCCC (KR), business number, EIN, or ""
     p_email: list[str] = field(default_factory=list)
     p_household: list[int] = field(default_factory=list)
@@ -898,6 +899,7 @@ class Population:
         self.p_home.append(home)
         self.p_mobile.append(mobile)
         self.p_house_phone.append(house_phone)
+        self.p_alt_addr.append(-1)
         self.p_customs_id.append(customs_id)
         self.p_email.append(email)
         self.p_household.append(household)
@@ -1524,11 +1526,14 @@ def render_phone(pop: Population, ph: int, fmt: int) -> str:
     return forms[fmt % len(forms)]
 
 
-def phone_variant(pop: Population, ph: int, fmt: int, rng: random.Random) -> str:
-    """Phone `ph` in a format other than `fmt`."""
+def phone_variant(pop: Population, ph: int, fmt: int, rng: random.Random, *, typo_rate: float = 0.0) -> str:
+    """Phone `ph` in a format other than `fmt`; with probability `typo_rate` one digit is also mistyped."""
     habitual = render_phone(pop, ph, fmt)
+    out = habitual.replace("-", " ")
     for _attempt in range(8):
         out = render_phone(pop, ph, rng.randrange(PHONE_FORMATS))
         if out != habitual:
-            return out
-    return habitual.replace("-", " ")
+            break
+    if rng.random() < typo_rate:
+        out = typo(out, rng)
+    return out

@@ -198,7 +198,7 @@ def render_plan(
     hab_phone = np.asarray([render_phone(pop, int(k // 8), int(k % 8)) for k in uniq_ph.tolist()], dtype=object)
     phones = hab_phone[inv_ph]
     for i in np.flatnonzero(phone_var).tolist():
-        phones[i] = phone_variant(pop, int(plan["phone"][i]), int(fmt[i]), srng)
+        phones[i] = phone_variant(pop, int(plan["phone"][i]), int(fmt[i]), srng, typo_rate=0.1 * prof.typo)
     override = np.asarray([t is not None for t in plan["phone_text"].tolist()])
     phones[override] = plan["phone_text"][override]
     phones[missing("consignee_phone") & ~override & ~plan["exact"]] = None

@@ -5,9 +5,8 @@ address, often a shared phone, members with different names), apartment complexe
 address and postcode), purchase-agent buyers (one agent ships for many buyers), forwarder customers (Korean
 buyers using a shipping agent abroad; US mailbox addresses shared by hundreds of unrelated consignees), and
 business importers with high legitimate volume. Repeat customers buy again from favourite sellers; heavy users
-get coincidental same-day arrivals; some people also receive parcels at work or at a relative's home; a small share
-of honest purchases is above the threshold and declared as
-such.
+get coincidental same-day arrivals; some people also receive parcels at work or at a relative's home; a small
+share of honest purchases is above the threshold and declared as such.
 """
 
 from __future__ import annotations

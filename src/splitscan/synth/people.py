@@ -1313,7 +1313,23 @@ def name_variant(pop: Population, pid: int, rng: random.Random, *, typo_rate: fl
             out = out.replace(" ", "  ", 1)
         if out not in avoid:
             return out
-    return typo(render_name(pop, pid), rng) + ("" if rng.random() < 0.5 else ".")
+    # Random attempts exhausted (e.g. a Hangul name whose romanisation changes do not show): walk every style
+    # and surname spelling before giving up with a trailing full stop.
+    if kind == KR_PERSON:
+        for sur in t.kr_sur_rom[pop.p_sur_idx[pid]].values:
+            for style in range(len(KR_NAME_STYLES)):
+                out = _render_kr(sur, pop.p_given[pid], pop.p_sur_ko[pid], pop.p_given_ko[pid], style)
+                if out not in avoid:
+                    return out
+    elif kind != BUSINESS:
+        for style in range(len(US_NAME_STYLES)):
+            out = render_name(pop, pid, style)
+            if out not in avoid:
+                return out
+    out = render_name(pop, pid)
+    while out in avoid:
+        out += "."
+    return out
 
 
 # ---------------------------------------------------------------------- rendering: addresses
@@ -1481,7 +1497,9 @@ def address_variant(
             out = typo(out, rng)
         if out not in avoid:
             return out
-    return out + ("." if not out.endswith(".") else " ")
+    while out in avoid:
+        out += "."
+    return out
 
 
 # ---------------------------------------------------------------------- rendering: phones

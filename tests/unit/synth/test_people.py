@@ -12,8 +12,10 @@ from splitscan.synth.people import (
     KR_NAME_STYLES,
     Population,
     _render_kr,
+    address_variant,
     name_tables,
     name_variant,
+    render_address,
     render_name,
     render_phone,
     sample_kr_surnames,
@@ -110,15 +112,26 @@ def test_phone_formats() -> None:
     assert render_phone(pop, 1, 2) == "+1 212-555-0134"
 
 
-def test_name_variants_differ_from_what_they_must_avoid() -> None:
+def test_name_and_address_variants_differ_from_what_they_must_avoid() -> None:
     rng = np.random.default_rng(1)
     srng = random.Random(1)
     pop = Population()
-    homes = pop.new_kr_home_addresses(rng, 50)
-    ids = pop.new_kr_persons(rng, homes=homes, households=pop.new_household_ids(50), entity_class="regular")
+    homes = pop.new_kr_home_addresses(rng, 300)
+    ids = pop.new_kr_persons(rng, homes=homes, households=pop.new_household_ids(300), entity_class="regular")
+    us_homes = pop.new_us_home_addresses(rng, 100)
+    ids += pop.new_western_persons(
+        rng, jur="US", homes=us_homes, households=pop.new_household_ids(100), entity_class="regular"
+    )
+    assert any(pop.p_name_style[p] == 4 for p in ids)  # some habitually write Hangul
     for pid in ids:
         seen = {render_name(pop, pid)}
-        for _ in range(4):
+        for _ in range(6):  # a disguised split writes up to six parcels differently
             v = name_variant(pop, pid, srng, typo_rate=0.3, avoid=seen)
+            assert v not in seen
+            seen.add(v)
+        style = pop.p_addr_style[pid]
+        seen = {render_address(pop, pop.p_home[pid], style)}
+        for _ in range(6):
+            v = address_variant(pop, pop.p_home[pid], style, srng, typo_rate=0.3, avoid=seen)
             assert v not in seen
             seen.add(v)

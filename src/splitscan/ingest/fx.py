@@ -150,8 +150,7 @@ def _validated_rates(raw: DataFrame, *, source: str, row_label: Column, row_orde
     )
     if problems:
         details = "; ".join(
-            f"{p['_row']}, field {p['_bad_field']}: {p['_bad_reason']} (row {p['_bad_value']!r})"
-            for p in problems
+            f"{p['_row']}, field {p['_bad_field']}: {p['_bad_reason']} (row {p['_bad_value']!r})" for p in problems
         )
         more = " (and possibly more)" if len(problems) == _MAX_ERRORS_REPORTED else ""
         raise ValueError(f"bad FX rates in {source}: {details}{more}")
@@ -192,17 +191,14 @@ def read_fx_rates(spark: SparkSession, path: str | None = None) -> DataFrame:
             raise ValueError(f"bad FX rates in Delta table {source}: missing column(s) {missing}")
         key = [sf.col("rate_date").cast("string"), sf.col("currency").cast("string")]
         row_label = sf.format_string("row rate_date=%s currency=%s", *key)
-        rates = _validated_rates(
-            table, source=f"Delta table {source}", row_label=row_label, row_order=sf.struct(*key)
-        )
+        rates = _validated_rates(table, source=f"Delta table {source}", row_label=row_label, row_order=sf.struct(*key))
     else:
         header = spark.read.option("header", True).csv(source).columns
         expected = [f.name for f in FX_RATES_SCHEMA]
         if header != expected:
             raise ValueError(f"bad FX rates in {source}: header {header}, expected {expected}")
         text_schema = StructType(
-            [StructField(name, StringType()) for name in expected]
-            + [StructField("_corrupt_record", StringType())]
+            [StructField(name, StringType()) for name in expected] + [StructField("_corrupt_record", StringType())]
         )
         raw = (
             spark.read.schema(text_schema)
@@ -328,8 +324,7 @@ def convert_to_threshold_currency(
         or value_type.precision - value_type.scale > MONEY_TYPE.precision - MONEY_TYPE.scale
     ):
         raise ValueError(
-            "convert_to_threshold_currency: declared_value must be decimal(18,2) or narrower, "
-            f"got {value_type}"
+            f"convert_to_threshold_currency: declared_value must be decimal(18,2) or narrower, got {value_type}"
         )
 
     daily = daily_rates(rates, max_staleness_days=max_staleness_days)

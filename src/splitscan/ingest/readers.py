@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
+from pathlib import Path
 from urllib.parse import quote
 
 from pyspark.sql import Column, DataFrame, SparkSession, Window
@@ -96,7 +97,7 @@ def _local_path(path: str) -> str | None:
         return "/" + path[len("file:") :].lstrip("/")
     if "://" in path or ":" in path.split("/", 1)[0]:
         return None
-    return os.path.abspath(path)
+    return str(Path(path).absolute())
 
 
 def _hidden(relative: str) -> bool:
@@ -104,17 +105,17 @@ def _hidden(relative: str) -> bool:
 
 
 def _discover_local(root: str) -> list[InputFile]:
-    if not os.path.exists(root):
+    base = Path(root)
+    if not base.exists():
         raise InputError(f"input path {root} does not exist")
-    candidates = [root] if os.path.isfile(root) else [
-        os.path.join(d, name) for d, _, names in os.walk(root) for name in names
-    ]
+    candidates = [base] if base.is_file() else [Path(d) / name for d, _, names in os.walk(base) for name in names]
     found = []
-    for full in candidates:
+    for candidate in candidates:
+        full = str(candidate)
         fmt = _format_of(full)
-        if fmt is None or (full != root and _hidden(os.path.relpath(full, root))):
+        if fmt is None or (candidate != base and _hidden(str(candidate.relative_to(base)))):
             continue
-        st = os.stat(full)
+        st = candidate.stat()
         # Milliseconds, like Hadoop's FileStatus, so a file has the same identity whichever way it was listed.
         modified = dt.datetime.fromtimestamp(st.st_mtime_ns // 1_000_000 / 1000, tz=dt.UTC).replace(tzinfo=None)
         found.append(InputFile(f"file:{full}", st.st_size, modified, fmt, f"file:{quote(full, safe=_URI_SAFE)}"))
@@ -171,7 +172,7 @@ def files_frame(spark: SparkSession, files: Sequence[InputFile]) -> DataFrame:
 def _csv_header(spark: SparkSession, path: str) -> list[str]:
     local = _local_path(path)
     if local is not None:
-        with open(local, encoding="utf-8-sig", newline="") as fh:
+        with Path(local).open(encoding="utf-8-sig", newline="") as fh:
             return next(csv.reader(fh), [])
     fs, hpath = _hadoop_fs(spark, path)
     stream = fs.open(hpath)  # type: ignore[attr-defined]

@@ -135,12 +135,7 @@ def _keep_address_char(text: str, index: int) -> bool:
     ch = text[index]
     if ch == "#":
         return True
-    return (
-        ch == "-"
-        and 0 < index < len(text) - 1
-        and text[index - 1].isdecimal()
-        and text[index + 1].isdecimal()
-    )
+    return ch == "-" and 0 < index < len(text) - 1 and text[index - 1].isdecimal() and text[index + 1].isdecimal()
 
 
 def standardise_address(s: str | None) -> str | None:
@@ -197,9 +192,7 @@ def _is_placeholder(digits: str) -> bool:
     return len(set(digits[-_PLACEHOLDER_TAIL:])) == 1
 
 
-def standardise_phone(
-    s: str | None, *, calling_code: str | None, trunk_prefix: str | None = None
-) -> str | None:
+def standardise_phone(s: str | None, *, calling_code: str | None, trunk_prefix: str | None = None) -> str | None:
     """Standardise a phone number to its international digits, without `+`.
 
     Rule:

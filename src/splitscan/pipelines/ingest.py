@@ -126,7 +126,7 @@ def _add_fx(df: DataFrame, spark: SparkSession, config: Config) -> DataFrame:
         VIOLATIONS,
         lambda v: (
             (v["action"] == "quarantine")
-            & v["field"].isin("declared_value", "currency", "arrival_date", "destination_country")
+            & v["field"].isin("*", "declared_value", "currency", "arrival_date", "destination_country")
         ),
     )
     fx_failure = violation_struct("fx_rate", "currency", F.col("fx_error"), "quarantine")

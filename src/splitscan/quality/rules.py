@@ -37,8 +37,9 @@ VIOLATION_TYPE = StructType(
     ]
 )
 
-# Failures found before the contract's own rules run: a value absent from the file or not parseable.
-SCHEMA_RULES = ("schema_required_column", "schema_type")
+# Failures found before the contract's own rules run: a value absent from the file or not parseable, or a row
+# that could not be split into fields at all (field "*").
+SCHEMA_RULES = ("schema_required_column", "schema_type", "malformed_row")
 
 ROW_LEVEL_TYPES = (
     "expect_column_values_to_not_be_null",
@@ -133,7 +134,7 @@ def violation(exp: Expectation, df: DataFrame) -> tuple[Column, Column]:
 
 
 def _failed_at_schema_level(fields: Sequence[str]) -> Callable[[Column], Column]:
-    return lambda v: v["rule"].isin(*SCHEMA_RULES) & v["field"].isin(*fields)
+    return lambda v: v["rule"].isin(*SCHEMA_RULES) & v["field"].isin("*", *fields)
 
 
 def add_violations(

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from splitscan.contracts import load_contract
 from splitscan.synth.ids import master_awbs, order_ids, tracking_numbers
 from splitscan.synth.people import (
     BUSINESS,
@@ -36,37 +37,11 @@ __all__ = ["INPUT_COLUMNS", "OPTIONAL_COLUMNS", "REQUIRED_COLUMNS", "declared_am
 
 logger = logging.getLogger(__name__)
 
-REQUIRED_COLUMNS: Final[tuple[str, ...]] = (
-    "record_id",
-    "destination_country",
-    "arrival_date",
-    "consignee_name",
-    "consignee_address",
-    "declared_value",
-    "currency",
-)
-OPTIONAL_COLUMNS: Final[tuple[str, ...]] = (
-    "channel",
-    "order_date",
-    "declaration_date",
-    "consignee_postcode",
-    "consignee_phone",
-    "consignee_id",
-    "consignee_email",
-    "shipper_name",
-    "shipper_country",
-    "seller_id",
-    "platform",
-    "order_id",
-    "tracking_number",
-    "master_awb",
-    "hs_code",
-    "goods_description",
-    "quantity",
-    "gross_weight_kg",
-    "origin_country",
-)
-INPUT_COLUMNS: Final[tuple[str, ...]] = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+# The input contract is the single source of the columns and their order.
+_RAW_CONTRACT = load_contract("raw/import_declarations")
+REQUIRED_COLUMNS: Final[tuple[str, ...]] = tuple(_RAW_CONTRACT.required_columns)
+OPTIONAL_COLUMNS: Final[tuple[str, ...]] = tuple(c for c in _RAW_CONTRACT.column_names if c not in REQUIRED_COLUMNS)
+INPUT_COLUMNS: Final[tuple[str, ...]] = tuple(_RAW_CONTRACT.column_names)
 
 # Base probability that an optional field is empty, before the noise profile's missing_factor.
 _MISSING: Final[dict[str, float]] = {

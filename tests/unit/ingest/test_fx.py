@@ -282,9 +282,7 @@ def test_read_fx_rates_reports_bad_rows_in_file_order(spark: SparkSession, tmp_p
     lines[2] = "2025-02-03,CNY,-1"
     lines[11] = "2025-02-12,CNY,x"
     path = _write(tmp_path / "rates.csv", "rate_date,currency,units_per_usd", *lines)
-    with pytest.raises(
-        ValueError, match=r"row 3, field units_per_usd: not positive.*row 12, field units_per_usd"
-    ):
+    with pytest.raises(ValueError, match=r"row 3, field units_per_usd: not positive.*row 12, field units_per_usd"):
         read_fx_rates(spark, path)
 
 
@@ -302,9 +300,7 @@ def test_read_fx_rates_delta_table(spark: SparkSession, tmp_path: Path) -> None:
     assert_df_equality(read_fx_rates(spark, table), rates, ignore_row_order=True, ignore_nullable=True)
 
     _rates(spark, [(MON, "CNY", "7.33000000")]).write.format("delta").mode("append").save(table)
-    with pytest.raises(
-        ValueError, match=r"Delta table .*row rate_date=2025-01-06 currency=CNY, field rate_date: dup"
-    ):
+    with pytest.raises(ValueError, match=r"Delta table .*row rate_date=2025-01-06 currency=CNY, field rate_date: dup"):
         read_fx_rates(spark, table)
 
 

@@ -48,8 +48,9 @@ def test_rows_are_numbered_per_file_with_readable_paths(spark: SparkSession, tmp
 def test_row_numbers_survive_many_partitions(spark: SparkSession, tmp_path: Path) -> None:
     # A file split over several scan partitions still numbers its rows 1..n in file order.
     lines = ["record_id,declared_value"] + [f"R{i},{i}" for i in range(1, 3001)]
-    (tmp_path / "big.jsonl").write_text("".join(f'{{"record_id": "R{i}", "declared_value": "{i}"}}\n'
-                                                for i in range(1, 3001)))
+    (tmp_path / "big.jsonl").write_text(
+        "".join(f'{{"record_id": "R{i}", "declared_value": "{i}"}}\n' for i in range(1, 3001))
+    )
     (tmp_path / "big.csv").write_text("\n".join(lines) + "\n")
     previous = spark.conf.get("spark.sql.files.maxPartitionBytes")
     spark.conf.set("spark.sql.files.maxPartitionBytes", "4096")

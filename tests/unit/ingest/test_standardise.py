@@ -233,12 +233,9 @@ def test_standardise_postcode(raw: str, expected: str | None) -> None:
 
 
 _INPUT_SCHEMA = StructType(
-    [StructField("record_id", StringType())]
-    + [StructField(c, StringType()) for c in STANDARDISE_INPUT_COLUMNS]
+    [StructField("record_id", StringType())] + [StructField(c, StringType()) for c in STANDARDISE_INPUT_COLUMNS]
 )
-_OUTPUT_SCHEMA = StructType(
-    _INPUT_SCHEMA.fields + [StructField(c, StringType()) for c in STANDARDISED_COLUMNS]
-)
+_OUTPUT_SCHEMA = StructType(_INPUT_SCHEMA.fields + [StructField(c, StringType()) for c in STANDARDISED_COLUMNS])
 
 
 def test_with_standardised_columns(spark: SparkSession) -> None:
@@ -310,17 +307,13 @@ def test_with_standardised_columns_accepts_all_null_and_untyped_columns(spark: S
     actual = with_standardised_columns(df).select("record_id", *STANDARDISED_COLUMNS)
     expected = spark.createDataFrame(
         [(str(i),) + (None,) * len(STANDARDISED_COLUMNS) for i in range(3)],
-        StructType(
-            [StructField("record_id", StringType()), *_OUTPUT_SCHEMA.fields[-len(STANDARDISED_COLUMNS) :]]
-        ),
+        StructType([StructField("record_id", StringType()), *_OUTPUT_SCHEMA.fields[-len(STANDARDISED_COLUMNS) :]]),
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 
 def test_with_standardised_columns_runs_one_python_udf(spark: SparkSession) -> None:
-    df = spark.createDataFrame(
-        [("r1", "kim", "addr", "010-1234-5678", "P1", "a@b.co", "06236", "KR")], _INPUT_SCHEMA
-    )
+    df = spark.createDataFrame([("r1", "kim", "addr", "010-1234-5678", "P1", "a@b.co", "06236", "KR")], _INPUT_SCHEMA)
     plan = with_standardised_columns(df)._jdf.queryExecution().executedPlan().toString()
     assert plan.count("ArrowEvalPython") == 1
 

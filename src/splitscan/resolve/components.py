@@ -482,14 +482,17 @@ def assign_stable_ids_with_history(
            change nothing); in a merge the largest contributor keeps its ID and the other entities homed there
            are recorded as "merged" into it; in a split the part holding most of the entity keeps the ID.
         3. Any other component gets a new ID: `id_prefix` + 16 upper-case hex digits of SHA-256 of its smallest
-           node id. If that collides with an ID in `previous`, SHA-256 of `"<smallest node>#1"`, then `#2`, is
-           used instead. A new ID therefore depends only on the component's smallest node and on `previous`,
-           never on partitioning or on the order of rows, and a re-run on the same input repeats every ID.
+           node id. A candidate that is an ID in `previous`, or that another new component also proposes (a
+           64-bit hash collision), is skipped for SHA-256 of `"<smallest node>#1"`, then `#2`. A new ID
+           therefore depends only on the component's smallest node and on `previous` (and, for colliding
+           hashes, on the other new components), never on partitioning or row order: a re-run on the same
+           input repeats every ID.
 
     Known limit: `previous` is the only record of IDs in use, so an ID retired in an earlier run (merged away)
     can be minted again if the same smallest node founds a new component later; the history tables show both
-    lives. Two different new components whose hashes collide on 64 bits (about 1 in 10^7 at 10^6 new components
-    per run) make the query fail with an error rather than share an ID.
+    lives. If all three candidates of a component are taken (not seen in practice: it needs repeated 64-bit
+    collisions or a `previous` built to block them), the query fails with "no free entity id" rather than give
+    two entities one ID.
     """
     spark = components.sparkSession
     current = components.select(
@@ -504,55 +507,65 @@ def assign_stable_ids_with_history(
             F.col(node).cast(_STRING).alias("node"), F.col("entity_id").cast(_STRING).alias("previous_id")
         )
 
-    overlap = current.join(prior, "node").groupBy("component", "previous_id").agg(F.count(F.lit(1)).alias("nodes"))
-    home_rank = F.row_number().over(
-        Window.partitionBy("previous_id").orderBy(F.col("nodes").desc(), F.col("component").asc())
+    # One row per (component, previous entity) with the overlap; previous_id is null for the component's new nodes.
+    parts = (
+        current.join(prior, "node", "left")
+        .groupBy("component", "previous_id")
+        .agg(F.count(F.lit(1)).alias("nodes"), F.min("node").alias("first_node"))
     )
-    overlap = overlap.withColumn("is_home", home_rank == 1)
-    keep_rank = F.row_number().over(
-        Window.partitionBy("component").orderBy(F.col("nodes").desc(), F.col("previous_id").asc())
+    # Rule 1. The rows of new nodes (null previous_id) are spread by component: one null key would be a hot spot.
+    per_entity = Window.partitionBy("previous_id", F.when(F.col("previous_id").isNull(), F.col("component"))).orderBy(
+        F.col("nodes").desc(), F.col("component").asc()
     )
-    kept = (
-        overlap.where("is_home")
-        .withColumn("keep_rank", keep_rank)
-        .where(F.col("keep_rank") == 1)
-        .select("component", F.col("previous_id").alias("kept_id"))
+    parts = parts.withColumn("is_home", F.col("previous_id").isNotNull() & (F.row_number().over(per_entity) == 1))
+    # Rule 2, and the component's smallest node for rule 3, in one pass over each component's rows.
+    per_component = Window.partitionBy("component")
+    choice = per_component.orderBy(F.col("is_home").desc(), F.col("nodes").desc(), F.col("previous_id").asc())
+    labelled = (
+        parts.withColumn("seed", F.min("first_node").over(per_component))
+        .withColumn("choice", F.row_number().over(choice))
+        .where(F.col("choice") == 1)
+        .select("component", "seed", F.when(F.col("is_home"), F.col("previous_id")).alias("kept_id"))
     )
 
-    seeds = current.groupBy("component").agg(F.min("node").alias("seed"))
-    labelled = seeds.join(kept, "component", "left")
-    needs_new = labelled.where(F.col("kept_id").isNull()).select("component", "seed")
-    attempts = needs_new.withColumn("attempt", F.explode(F.sequence(F.lit(0), F.lit(_ID_ATTEMPTS - 1))))
-    attempts = attempts.withColumn("candidate", _new_id(F.col("seed"), F.col("attempt"), id_prefix))
-    taken = prior.select(F.col("previous_id").alias("candidate")).distinct()
-    minted = (
-        attempts.join(taken, "candidate", "left_anti")
+    # Rule 3. A candidate is free when no previous entity holds it and no other new component proposes it. A kept
+    # ID comes through the same pipeline as attempt -1, so the plan computes `labelled` once.
+    hashed = F.transform(
+        F.sequence(F.lit(0), F.lit(_ID_ATTEMPTS - 1)),
+        lambda k: F.struct(k.alias("attempt"), _new_id(F.col("seed"), k, id_prefix).alias("candidate")),
+    )
+    kept = F.array(F.struct(F.lit(-1).alias("attempt"), F.col("kept_id").alias("candidate")))
+    proposals = labelled.select("component", F.inline(F.when(F.col("kept_id").isNotNull(), kept).otherwise(hashed)))
+    in_use = prior.select(
+        F.lit(None).cast(_STRING).alias("component"),
+        F.lit(None).cast("int").alias("attempt"),
+        F.col("previous_id").alias("candidate"),
+    )
+    per_candidate = Window.partitionBy("candidate")
+    free = (F.col("attempt") == -1) | (
+        (F.count("component").over(per_candidate) == 1) & (F.count(F.lit(1)).over(per_candidate) == 1)
+    )
+    chosen = (
+        proposals.unionByName(in_use)
+        .withColumn("free", free)
+        .where(F.col("component").isNotNull())
         .groupBy("component")
-        .agg(F.min_by("candidate", "attempt").alias("new_id"))
+        .agg(F.min_by("candidate", F.when(F.col("free"), F.col("attempt"))).alias("entity_id"))
     )
-    same_id = Window.partitionBy("new_id")
-    minted = minted.withColumn(
-        "new_id",
+    ids = chosen.select(
+        "component",
         F.when(
-            F.count(F.lit(1)).over(same_id) > 1,
-            F.raise_error(F.concat(F.lit("entity id hash collision on "), F.col("new_id"))),
-        ).otherwise(F.col("new_id")),
-    )
-    ids = (
-        labelled.join(minted, "component", "left")
-        .select("component", F.coalesce("kept_id", "new_id").alias("entity_id"))
-        .withColumn(
-            "entity_id",
-            F.when(
-                F.col("entity_id").isNull(),
-                F.raise_error(F.concat(F.lit("no free entity id for component "), F.col("component"))),
-            ).otherwise(F.col("entity_id")),
+            F.col("entity_id").isNull(),
+            F.raise_error(F.concat(F.lit("no free entity id for component "), F.col("component"))),
         )
+        .otherwise(F.col("entity_id"))
+        .alias("entity_id"),
     )
 
     assignments = current.join(ids, "component").select("node", "entity_id")
     history = (
-        overlap.join(ids, "component")
+        parts.where(F.col("previous_id").isNotNull())
+        .join(ids, "component")
         .where(F.col("previous_id") != F.col("entity_id"))
         .select(
             F.col("previous_id").alias("entity_id"),

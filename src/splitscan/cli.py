@@ -124,7 +124,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from splitscan.pipelines import validate
 
     config = _config(args)
-    docs = args.docs_dir or f"{config.warehouse.rstrip('/')}/data_docs"
+    docs = args.docs_dir or f"{config.warehouse_uri}/data_docs"
     summary = validate.run(_session(config), config, path=args.path, run_date=_run_date(args), docs_dir=docs)
     sys.stdout.write(summary.describe() + "\n")
     if summary.blocking:

@@ -49,9 +49,16 @@ class Config:
     spark: SparkSettings = field(default_factory=SparkSettings)
     ingest: IngestSettings = field(default_factory=IngestSettings)
 
+    @property
+    def warehouse_uri(self) -> str:
+        """The warehouse location; a local path is made absolute (Delta reads a relative one as a table name)."""
+        if "://" in self.warehouse or self.warehouse.startswith("file:"):
+            return self.warehouse.rstrip("/")
+        return str(Path(self.warehouse).absolute()).rstrip("/")
+
     def table_path(self, layer: str, name: str) -> str:
         """Location of a Delta table in the warehouse, e.g. `<warehouse>/silver/import_records`."""
-        return f"{self.warehouse.rstrip('/')}/{layer}/{name}"
+        return f"{self.warehouse_uri}/{layer}/{name}"
 
 
 _ENV: dict[str, tuple[str, str]] = {

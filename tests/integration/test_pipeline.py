@@ -15,8 +15,9 @@ pytestmark = pytest.mark.integration
 
 
 def test_generate_then_run_quarantines_exactly_the_corrupted_rows(
-    spark: SparkSession, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    spark: SparkSession, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # the warehouse is given as a relative path, as `make demo` does
     data, warehouse = tmp_path / "data", tmp_path / "wh"
     assert (
         main(
@@ -43,7 +44,7 @@ def test_generate_then_run_quarantines_exactly_the_corrupted_rows(
     bad_ids = sorted(r["record_id"] for r in truth if r["bad_row_reason"])
     assert len(truth) == 3000 and len(bad_ids) == 30
 
-    code = main(["run", "--input", str(data / "input"), "--warehouse", str(warehouse), "--run-date", "2025-02-01"])
+    code = main(["run", "--input", str(data / "input"), "--warehouse", "wh", "--run-date", "2025-02-01"])
     out = capsys.readouterr().out
     assert code == 0
     assert "3000 rows read" in out
@@ -61,7 +62,7 @@ def test_generate_then_run_quarantines_exactly_the_corrupted_rows(
 
     # A second nightly run on the same folder finds nothing new and changes nothing.
     before = read_table(spark, f"{warehouse}/silver/import_records").drop("run_id", "ingested_at").collect()
-    assert main(["run", "--input", str(data / "input"), "--warehouse", str(warehouse), "--run-date", "2025-02-02"]) == 0
+    assert main(["run", "--input", str(data / "input"), "--warehouse", "wh", "--run-date", "2025-02-02"]) == 0
     assert "0 new file(s)" in capsys.readouterr().out
     after = read_table(spark, f"{warehouse}/silver/import_records").drop("run_id", "ingested_at").collect()
     assert sorted(map(tuple, after)) == sorted(map(tuple, before))

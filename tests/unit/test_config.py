@@ -9,7 +9,8 @@ from splitscan.config import Config, ConfigError, IngestSettings, SparkSettings,
 
 def test_defaults() -> None:
     assert load_config(environ={}) == Config()
-    assert Config().table_path("silver", "import_records") == "warehouse/silver/import_records"
+    assert Config().table_path("silver", "import_records") == f"{Path.cwd()}/warehouse/silver/import_records"
+    assert Config(warehouse="s3a://b/wh/").table_path("gold", "cases") == "s3a://b/wh/gold/cases"
 
 
 def test_precedence_file_then_env_then_flags(tmp_path: Path) -> None:

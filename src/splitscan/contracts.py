@@ -169,6 +169,7 @@ class Contract:
     partition_by: tuple[str, ...]
     expectations: tuple[Expectation, ...]
     source: str
+    null_markers: tuple[str, ...] = ()
 
     @property
     def dataset(self) -> str:
@@ -258,6 +259,7 @@ def _parse(data: Mapping[str, Any], source: str) -> Contract:
         partition_by=parts,
         expectations=tuple(expectations),
         source=source,
+        null_markers=tuple(str(m).upper() for m in data.get("null_markers") or ()),
     )
 
 

@@ -24,9 +24,12 @@ _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _NUMBER = r"^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?$"
 
 
-def _clean(spec: ColumnSpec) -> Column:
+def _clean(spec: ColumnSpec, null_markers: tuple[str, ...]) -> Column:
     text = F.trim(F.col(spec.name))
-    text = F.when(text == "", None).otherwise(text)
+    empty = text == ""
+    if null_markers:
+        empty = empty | F.upper(text).isin(*null_markers)
+    text = F.when(empty, None).otherwise(text)
     if spec.case == "upper":
         text = F.upper(text)
     elif spec.case == "lower":
@@ -48,7 +51,7 @@ def _typed(text: Column, data_type: DataType) -> tuple[Column, str]:
 
 
 def parse_to_contract(raw: DataFrame, contract: Contract) -> DataFrame:
-    """Trim, case-fold and type every contract column; record values that do not parse.
+    """Trim, map null markers ("-", "N/A"...) to null, case-fold and type every column; record values that do not parse.
 
     Args:
         raw: text columns named as in the contract, plus `_violations` (see `read_raw`).
@@ -62,7 +65,7 @@ def parse_to_contract(raw: DataFrame, contract: Contract) -> DataFrame:
     typed_cols = []
     failures = []
     for spec in contract.columns:
-        text = _clean(spec)
+        text = _clean(spec, contract.null_markers)
         if spec.type == "string":
             typed_cols.append(text.alias(spec.name))
             continue

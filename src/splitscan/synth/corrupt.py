@@ -27,7 +27,8 @@ BAD_ROW_REASONS: Final[tuple[str, ...]] = (
     "duplicate_record_id",
 )
 _REASON_P: Final = np.array([0.17, 0.17, 0.15, 0.21, 0.15, 0.15])
-_BAD_CURRENCIES: Final[tuple[str, ...]] = ("XXX", "RMB", "US$", "WON", "YEN", "EURO", "usd", "$")
+# Not "usd": a lower-case ISO code is a format variant that ingest case-folds, not an unknown currency.
+_BAD_CURRENCIES: Final[tuple[str, ...]] = ("XXX", "RMB", "US$", "WON", "YEN", "EURO", "$")
 
 
 def _malformed(day_text: str, r: float, k: int) -> str:
@@ -93,7 +94,8 @@ def corrupt_rows(df: pd.DataFrame, rng: np.random.Generator, n_bad: int) -> pd.D
                 cols["declared_value"][v] = f"{new:.2f}"
                 dup_of[v] = src
             elif name == "negative_value":
-                cols["declared_value"][v] = f"-{value}"
+                # "-0.00" is zero, not a negative value: negate something non-zero.
+                cols["declared_value"][v] = f"-{value}" if float(value) > 0 else "-1.00"
             elif name == "non_numeric_value":
                 cur = str(cols["currency"][v])
                 options = (value.replace(".", ","), f"{cur} {value}", "N/A", "TBD", f"~{value}", "?")

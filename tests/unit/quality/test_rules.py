@@ -97,6 +97,14 @@ def test_valid_row_has_no_failures(spark: SparkSession, raw_row: Callable[..., d
             ],
         ),
         (
+            {"consignee_name": " - "},
+            [("expect_column_values_to_not_be_null", "consignee_name", "consignee_name is missing", "quarantine")],
+        ),
+        (
+            {"declared_value": "n/a"},
+            [("expect_column_values_to_not_be_null", "declared_value", "declared_value is missing", "quarantine")],
+        ),
+        (
             {"consignee_address": None},
             [
                 (

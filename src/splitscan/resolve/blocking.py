@@ -1,0 +1,170 @@
+"""Candidate pairs for consignee resolution: a union of blocking rules on cheap keys, with hub control.
+
+A blocking rule pairs records that agree exactly on all of its key columns. Rules are unioned, so a pair found by
+several rules is scored once and remembers which rules found it (the per-rule report shows what each rule costs
+and contributes).
+
+Hub control (domain.md §4): a key value shared by more distinct identities than `max_identities` (a forwarder's
+address, a purchase agent's phone, a placeholder like 0000) is *generic*: it generates no pairs and is recorded
+in `hub_attributes` with a class, for the ring stage. "Distinct identities" are counted on the name key, so a
+family of five at one address is not a hub, while a mailbox address with hundreds of names is.
+
+Skew control: a block that is still larger than `max_block_size` after hub removal is not self-joined whole; its
+records are sorted on a secondary key and paired only within a sliding window of `window` neighbours (sorted
+neighbourhood), so no single key can create a quadratic explosion or a straggler task.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import reduce
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+
+__all__ = [
+    "DEFAULT_RULES",
+    "BlockingRule",
+    "candidate_pairs",
+    "find_hubs",
+    "rule_report",
+]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BlockingRule:
+    """Records that agree on every column in `keys` (all non-null) are candidate pairs."""
+
+    name: str
+    keys: tuple[str, ...]
+
+    @property
+    def key_column(self) -> Column:
+        """The block key: the key values joined by a separator that cannot occur in them."""
+        return F.concat_ws("\u241f", *[F.col(k).cast("string") for k in self.keys])
+
+    @property
+    def complete(self) -> Column:
+        """True when every key column is present."""
+        return reduce(lambda a, b: a & b, [F.col(k).isNotNull() & (F.col(k) != "") for k in self.keys])
+
+
+# Keys come from `splitscan.resolve.features`. Names never block alone: name keys are combined with a place.
+DEFAULT_RULES: tuple[BlockingRule, ...] = (
+    BlockingRule("customs_id", ("consignee_id_std",)),
+    BlockingRule("phone", ("phone_std",)),
+    BlockingRule("email", ("email_std",)),
+    BlockingRule("unit", ("unit_key",)),
+    BlockingRule("name_postcode", ("name_key", "postcode_std")),
+    BlockingRule("sorted_name_building", ("name_sorted_key", "building_key")),
+    BlockingRule("phonetic_name_postcode", ("name_phonetic_key", "postcode_std")),
+)
+
+# Attributes whose shared values are worth classifying as hubs, and the class a hub of each gets by default.
+_HUB_ATTRIBUTES: dict[str, str] = {
+    "consignee_id_std": "placeholder",
+    "phone_std": "agent",
+    "email_std": "agent",
+    "unit_key": "forwarder",
+    "building_key": "apartment_building",
+}
+
+
+def find_hubs(
+    records: DataFrame,
+    *,
+    identity: str = "name_key",
+    max_identities: int = 20,
+    attributes: Sequence[str] = tuple(_HUB_ATTRIBUTES),
+) -> DataFrame:
+    """Values shared by more than `max_identities` distinct identities, with a class.
+
+    Args:
+        records: one row per record with the attribute columns and `identity` (e.g. the name key).
+        identity: column whose distinct values count as distinct people.
+        max_identities: above this many identities a value is generic. A PCCC legitimately serves one person
+            (and up to 20 registered addresses), a household a handful: 20 leaves room for both.
+        attributes: which columns to examine.
+
+    Returns:
+        `attribute, value, n_records, n_identities, hub_class`. Classes: `placeholder` (a customs id shared by many
+        names cannot be real), `agent` (a phone or e-mail used for many names: purchase or shipping agents),
+        `forwarder` (one unit shared by many names; suite numbers of five or more digits point the same way),
+        `apartment_building` (a building key shared by many households; still a fine unit key).
+    """
+    frames = []
+    for attribute in attributes:
+        default_class = _HUB_ATTRIBUTES.get(attribute, "generic")
+        counted = (
+            records.filter(F.col(attribute).isNotNull() & (F.col(attribute) != ""))
+            .groupBy(F.col(attribute).cast("string").alias("value"))
+            .agg(F.count(F.lit(1)).alias("n_records"), F.countDistinct(identity).alias("n_identities"))
+            .filter(F.col("n_identities") > max_identities)
+            .select(
+                F.lit(attribute).alias("attribute"),
+                "value",
+                "n_records",
+                "n_identities",
+                F.lit(default_class).alias("hub_class"),
+            )
+        )
+        frames.append(counted)
+    return reduce(lambda a, b: a.unionByName(b), frames)
+
+
+def _block(
+    records: DataFrame, rule: BlockingRule, hubs: DataFrame, *, max_block_size: int, window: int, order_by: str
+) -> DataFrame:
+    keyed = records.filter(rule.complete).select("record_id", order_by, rule.key_column.alias("_bk"), *rule.keys)
+    for k in rule.keys:
+        generic = hubs.filter(F.col("attribute") == k).select(F.col("value").alias(k))
+        keyed = keyed.join(F.broadcast(generic), on=k, how="left_anti")
+    sized = keyed.withColumn("_n", F.count(F.lit(1)).over(Window.partitionBy("_bk")))
+    small = sized.filter(F.col("_n") <= max_block_size)
+    left = small.select("_bk", F.col("record_id").alias("record_id_l"))
+    right = small.select("_bk", F.col("record_id").alias("record_id_r"))
+    pairs = left.join(right, "_bk").filter(F.col("record_id_l") < F.col("record_id_r")).drop("_bk")
+    # Oversized blocks: sorted neighbourhood, each record paired with its next `window` neighbours.
+    large = sized.filter(F.col("_n") > max_block_size).withColumn(
+        "_pos", F.row_number().over(Window.partitionBy("_bk").orderBy(order_by, "record_id"))
+    )
+    a = large.select("_bk", "_pos", F.col("record_id").alias("_a"))
+    b = large.select(F.col("_bk").alias("_bk2"), F.col("_pos").alias("_pos2"), F.col("record_id").alias("_b"))
+    windowed = a.join(
+        b,
+        (F.col("_bk") == F.col("_bk2")) & (F.col("_pos2") > F.col("_pos")) & (F.col("_pos2") <= F.col("_pos") + window),
+    ).select(F.least("_a", "_b").alias("record_id_l"), F.greatest("_a", "_b").alias("record_id_r"))
+    return pairs.unionByName(windowed).withColumn("rule", F.lit(rule.name))
+
+
+def candidate_pairs(
+    records: DataFrame,
+    hubs: DataFrame,
+    *,
+    rules: Sequence[BlockingRule] = DEFAULT_RULES,
+    max_block_size: int = 200,
+    window: int = 20,
+    order_by: str = "name_sorted_key",
+) -> DataFrame:
+    """The union of the rules' pairs, one row per pair with the rules that found it.
+
+    Returns:
+        `record_id_l, record_id_r, rules` with `record_id_l < record_id_r` and `rules` a sorted array of rule names.
+    """
+    per_rule = [
+        _block(records, r, hubs, max_block_size=max_block_size, window=window, order_by=order_by) for r in rules
+    ]
+    union = reduce(lambda x, y: x.unionByName(y), per_rule)
+    return union.groupBy("record_id_l", "record_id_r").agg(F.array_sort(F.collect_set("rule")).alias("rules"))
+
+
+def rule_report(pairs: DataFrame) -> DataFrame:
+    """Pairs per rule, and pairs found by that rule alone: `rule, pairs, only_this_rule`."""
+    exploded = pairs.select(F.explode("rules").alias("rule"), F.size("rules").alias("_n"))
+    return exploded.groupBy("rule").agg(
+        F.count(F.lit(1)).alias("pairs"), F.sum(F.when(F.col("_n") == 1, 1).otherwise(0)).alias("only_this_rule")
+    )

@@ -444,8 +444,9 @@ _HANGUL_BUSINESS_TAILS: Final = (
     "기업", "그룹", "홀딩스", "물류", "센터", "마트", "쇼핑", "스토어", "회사", "공사",
 )  # fmt: skip
 _KOREAN_CORP_MARKS: Final = ("(주)", "(유)", "(사)", "(재)", "(합)", "㈜")
-# After standardise_name "(주)" is a bare "주" token; standing last, or first before a long name, it is the
-# corporate mark rather than the surname 주 (a spaced Korean name "주 민준" keeps a 2-3 syllable given name).
+# After standardise_name "(주)" is a bare "주" token. Standing first before a Hangul word, or last, it is read
+# as the corporate mark: `(주)한빛` is far more frequent than the person 주한빛 written with a space after the
+# surname (`주 민준`), which this rule misreads as a business.
 _CORP_TOKEN: Final = "주"
 
 _SPECIAL_LATIN: Final[Mapping[str, str]] = {
@@ -713,8 +714,8 @@ def _is_business(text: str, tokens: Sequence[str]) -> bool:
         if len(token) >= 3 and all(_is_hangul_syllable(c) for c in token) and token.endswith(_HANGUL_BUSINESS_TAILS):
             return True
         if token == _CORP_TOKEN and len(tokens) > 1:
-            rest = "".join(tokens[index + 1 :]) if index == 0 else ""
-            if index == len(tokens) - 1 or len(rest) >= 4:
+            after = tokens[index + 1] if index + 1 < len(tokens) else ""
+            if index == len(tokens) - 1 or (index == 0 and after[:1] and _is_hangul_syllable(after[0])):
                 return True
     return False
 
@@ -777,8 +778,11 @@ def _segment(letters: str) -> tuple[str, ...] | None:
     return _cut(letters, _ONE_KOREAN_SYLLABLE) or _cut(letters, _ONE_SYLLABLE)
 
 
-def _syllable_bag(parts: Sequence[str]) -> tuple[str, ...]:
-    """Sorted canonical syllables of a CJK-shaped name (see `ParsedName.syllables`), () if not CJK-shaped."""
+def _syllable_bag(parts: Sequence[str], known: Sequence[str] | None = None) -> tuple[str, ...]:
+    """Sorted canonical syllables of a CJK-shaped name (see `ParsedName.syllables`), () if not CJK-shaped.
+    `known`: the syllables when the script gives them (Hangul), instead of cutting `parts`."""
+    if known is not None:
+        return tuple(sorted(_SURNAME_CANONICAL.get(x, x) if len(x) > 1 else x for x in known if x))
     syllables: list[str] = []
     for part in parts:
         if part in _SURNAME_CANONICAL:  # a whole token that is a surname spelling (PARK, NAMGOONG, I)
@@ -793,7 +797,15 @@ def _syllable_bag(parts: Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted(syllables)) if len(syllables) >= 2 else ()
 
 
-def _person(surname: str, given_parts: Sequence[str], *, cjk: bool, script: str, first: bool) -> ParsedName:
+def _person(
+    surname: str,
+    given_parts: Sequence[str],
+    *,
+    cjk: bool,
+    script: str,
+    first: bool,
+    syllables: Sequence[str] | None = None,
+) -> ParsedName:
     middle: tuple[str, ...] = ()
     if cjk or len(given_parts) <= 1:
         given = "".join(given_parts)
@@ -813,7 +825,7 @@ def _person(surname: str, given_parts: Sequence[str], *, cjk: bool, script: str,
         is_business=False,
         script=script,
         surname_first=first,
-        syllables=_syllable_bag(written) if cjk else (),
+        syllables=_syllable_bag(written, syllables) if cjk else (),
     )
 
 
@@ -833,8 +845,10 @@ def _parse_hangul(tokens: Sequence[str]) -> ParsedName:
         surname, given = split if split is not None else (joined[:1], joined[1:])
         first = True
     given_roman = _romanise_syllables(given, sound_changes=False) if given else ""
-    return _person(_hangul_surname_reading(surname), [given_roman] if given_roman else [], cjk=True,
-                   script="hangul", first=first)  # fmt: skip
+    reading = _hangul_surname_reading(surname)
+    known = [reading, *(_romanise_syllables(syllable, sound_changes=False) for syllable in given)]
+    return _person(reading, [given_roman] if given_roman else [], cjk=True, script="hangul", first=first,
+                   syllables=known)  # fmt: skip
 
 
 def _parse_han(tokens: Sequence[str]) -> ParsedName:
@@ -860,16 +874,19 @@ def _join_compound(tokens: list[str]) -> list[str]:
     return tokens
 
 
-def _split_glued(token: str) -> tuple[str, str, bool] | None:
-    """`KIMMINJUN` -> (`KIM`, `MINJUN`, surname first); `MINJUNKIM` -> (`KIM`, `MINJUN`, last)."""
-    for cut in range(1, len(token)):
+_GLUED_SURNAME_MIN: Final = 3
+
+
+def _split_glued(token: str) -> tuple[str, str] | None:
+    """`KIMMINJUN` -> (`KIM`, `MINJUN`): a known surname of three or more letters glued before a two- or
+    three-syllable given name. Shorter surnames and glued-last forms are not split: too many Western names
+    read that way (`SUSANNA`, `MADONNA` = MADON + NA)."""
+    if token in _WESTERN_GIVEN:
+        return None
+    for cut in range(_GLUED_SURNAME_MIN, len(token) - 1):
         head, tail = token[:cut], token[cut:]
-        if _is_known_surname(head) and _SYLLABIC_2_3.fullmatch(tail):
-            return head, tail, True
-    for cut in range(len(token) - 2, 1, -1):
-        head, tail = token[:cut], token[cut:]
-        if _is_known_surname(tail) and _SYLLABIC_2_3.fullmatch(head):
-            return tail, head, False
+        if _is_known_surname(head) and _SYLLABIC_2_3.fullmatch(tail) and tail not in _WESTERN_GIVEN:
+            return head, tail
     return None
 
 
@@ -893,8 +910,7 @@ def _parse_latin(tokens: list[str]) -> ParsedName:
     if len(tokens) == 1:
         glued = _split_glued(tokens[0]) if len(tokens[0]) >= 5 else None
         if glued is not None:
-            surname, given, first = glued
-            return _person(surname, [given], cjk=True, script="latin", first=first)
+            return _person(glued[0], [glued[1]], cjk=True, script="latin", first=True)
         return _person(tokens[0], [], cjk=False, script="latin", first=True)
     head, tail = tokens[0], tokens[-1]
     known_head, known_tail = _is_known_surname(head), _is_known_surname(tail)
@@ -953,6 +969,8 @@ def _parse_name_cached(text: str) -> ParsedName | None:
     tokens = [t for t in tokens if any(c.isalpha() for c in t)]
     if not tokens:
         return None
+    if all(t in _TITLES or t in _SUFFIXES or t in _HONORIFICS for t in tokens):
+        return None
     tokens = _strip_decorations(tokens)
     if _is_placeholder(tokens):
         return None
@@ -984,7 +1002,7 @@ def parse_name(name_std: str | None) -> ParsedName | None:
       2. Placeholders give None: `N A`, `NA`, `UNKNOWN`, `TEST`, `XXX`, `NONE`, `미상`, `홍길동`, one letter
          repeated, and the like.
       3. Businesses: a legal form (`CO LTD`, `INC`, `LLC`, `CORP`, `GMBH`, `주식회사`, `(주)` / a bare `주`
-         standing last or before four or more syllables) or a business word (`TRADING`, `LOGISTICS`,
+         standing last or first before a Hangul word) or a business word (`TRADING`, `LOGISTICS`,
          `무역` at the end of a Hangul word ...) gives `is_business=True`, no surname, and the core name in
          `given`.
       4. Hangul names are surname-first (`김민준`, `김 민준`); the surname is the first syllable, or a
@@ -1000,8 +1018,9 @@ def parse_name(name_std: str | None) -> ParsedName | None:
          romanised CJK syllables is taken as a Western given name (`LEE SMITH` -> surname SMITH, while
          `KIM MIN JUN` -> surname KIM). If both ends are known surnames the more frequent one wins, the first
          on a tie (`MIN JUN KIM` -> KIM, `KIM MIN JUN` -> KIM). If neither is known, Western order: the last
-         token is the surname. A single glued token splits off a known surname followed or preceded by two or
-         three CJK syllables (`KIMMINJUN`); any other single token is a surname with no given name.
+         token is the surname. A single glued token splits off a known surname of three or more letters
+         followed by two or three CJK syllables (`KIMMINJUN`); any other single token is a surname with no
+         given name.
       7. Given names: for a known CJK surname with syllable-shaped given tokens, they are joined (`MIN JUN` ->
          `MINJUN`); otherwise (Western) the first is `given` and the rest `middle`.
 
@@ -1042,12 +1061,14 @@ def name_key(parsed: ParsedName | None) -> str | None:
 def name_sorted_key(parsed: ParsedName | None) -> str | None:
     """A token-order-insensitive key.
 
-    Rule: for Korean and Chinese names (romanised CJK syllables), the name's syllables, canonical and sorted
-    (`ParsedName.syllables`): `KIM MIN JUN`, `MINJUN KIM`, `MIN JUN KIM` and `김민준` all give `JEON KIM MIN`,
-    so the key holds even where the surname cannot be told from a given-name syllable (`WOO JI YOON` vs
-    `WOO JIYOON`). Other names: surname and first given name, sorted: `JOHN SMITH` for `JOHN SMITH` and
-    `SMITH JOHN` whichever end was taken as the surname; middle names are left out, so `JOHN M SMITH` meets
-    `JOHN SMITH`. Businesses give `B|` + sorted core words.
+    Rule: for Korean and Chinese names (romanised CJK syllables), the `phonetic_code` of each of the name's
+    syllables (`ParsedName.syllables`), sorted: `KIM MIN JUN`, `MINJOON KIM`, `MIN JUN KIM` and `김민준` all
+    give `JUN KIM MIN`, so the key holds where the surname cannot be told from a given-name syllable (`WOO
+    JI YOON` vs `WOO JIYOON`) and across romanisations of each syllable (`HYUN-WOO` vs `현우` HYEON-U). A
+    joined Latin given name is cut by rule and can be cut differently from its Hangul syllables when it is
+    ambiguous (`HYEONU` reads HYEO-NU). Other names: surname and first given name, sorted: `JOHN SMITH` for
+    `JOHN SMITH` and `SMITH JOHN` whichever end was taken as the surname; middle names are left out, so
+    `JOHN M SMITH` meets `JOHN SMITH`. Businesses give `B|` + sorted core words.
 
     Args:
         parsed: output of `parse_name`.
@@ -1060,7 +1081,7 @@ def name_sorted_key(parsed: ParsedName | None) -> str | None:
     if parsed.is_business:
         return _BUSINESS_PREFIX + " ".join(parsed.tokens)
     if parsed.syllables:
-        return " ".join(parsed.syllables)
+        return " ".join(sorted(phonetic_code(syllable) for syllable in parsed.syllables))
     return " ".join(sorted(p for p in (parsed.surname or "", parsed.given) if p))
 
 

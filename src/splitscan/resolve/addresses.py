@@ -597,16 +597,25 @@ def _split_glued_roads(st: _State) -> None:
 
 
 def _lot(st: _State) -> tuple[str, str, list[int]] | None:
-    """Korean lot (jibun) address: `JUKJEON DONG 1651-64`, `죽전동 1651-64`, `YONGDAM RI 123`."""
+    """Korean lot (jibun) address: `JUKJEON DONG 1651-64`, `죽전동 1651-64`, `YONGDAM RI 123`, `123-4 YEOKSAM
+    DONG`."""
     for i in st.live():
         if not st.is_word(i, _NEIGHBOURHOOD_WORDS):
             continue
         p, j = st.prev_live(i), st.next_live(i)
-        stem, num, tok = st.at(p), st.at(j), st.at(i)
-        if stem is None or num is None or tok is None or p is None or j is None:
+        stem, tok = st.at(p), st.at(i)
+        num = st.at(j) or _Tok("", "")
+        if stem is None or tok is None or p is None:
             continue
-        if stem.kind == "w" and stem.text not in _KR_STRUCTURE and num.kind == "n":
-            return phonetic_code(stem.text + tok.text), _strip_zeros(num.text), [p, i, j]
+        if stem.kind != "w" or stem.text in _KR_STRUCTURE:
+            continue
+        key = phonetic_code(stem.text + tok.text)
+        if num.kind == "n" and j is not None:
+            return key, _strip_zeros(num.text), [p, i, j]
+        q = st.prev_live(p)  # Western order: 123-4 Yeoksam-dong
+        before = st.at(q)
+        if before is not None and q is not None and before.kind == "n":
+            return key, _strip_zeros(before.text), [q, p, i]
     return None
 
 
@@ -712,7 +721,7 @@ def _district(st: _State) -> str | None:
             if st.is_word(i, frozenset({wanted})):
                 stem = st.at(st.prev_live(i))
                 if stem is not None and stem.kind == "w" and stem.text not in _KR_STRUCTURE:
-                    return phonetic_code(stem.text) + wanted
+                    return phonetic_code(stem.text + wanted)
     return None
 
 

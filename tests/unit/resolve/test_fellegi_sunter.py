@@ -286,10 +286,12 @@ TF_SCHEMA = StructType(
 )
 
 
-def _gamma_row(pair: str, levels: dict[str, int], **values: str | None) -> dict[str, Any]:
+def _gamma_row(pair: str, levels: dict[str, int], **values: str | tuple[str, str] | None) -> dict[str, Any]:
+    """A compared pair: levels per field (-1 if absent) and value columns (one value for both sides, or a pair)."""
     row: dict[str, Any] = {"pair": pair} | {f"gamma_{f}": levels.get(f, -1) for f in FIELDS}
     for c in _VALUE_COLUMNS:
-        row[f"{c}_l"] = row[f"{c}_r"] = values.get(c)
+        value = values.get(c)
+        row[f"{c}_l"], row[f"{c}_r"] = value if isinstance(value, tuple) else (value, value)
     return row
 
 
@@ -367,6 +369,17 @@ def test_term_frequency_lowers_the_weight_of_common_values(spark: SparkSession) 
     assert out["unlisted_name"]["evidence"]["name"]["tf"] is None
     assert out["shared_phone"]["w_phone"] == pytest.approx(math.log2(0.70 / 0.02))
     assert out["big_building"]["w_address"] == pytest.approx(math.log2(0.15 / 0.03))
+
+
+def test_term_frequency_of_two_different_values_takes_the_commoner(spark: SparkSession) -> None:
+    tf = spark.createDataFrame(
+        [("phone_std", "821000000000", 0.02), ("phone_std", "01000000000", 0.04)],
+        TF_SCHEMA,
+    )
+    row = _gamma_row("same_tail", {"phone": 2}, phone_std=("821000000000", "01000000000"))
+    out = _scored(spark, [row], _model(), tf)
+    assert out["same_tail"]["w_phone"] == pytest.approx(math.log2(0.10 / 0.04))
+    assert out["same_tail"]["evidence"]["phone"]["tf"] == pytest.approx(0.04)
 
 
 def test_term_frequency_below_the_level_u_raises_the_weight_with_an_explicit_floor(spark: SparkSession) -> None:

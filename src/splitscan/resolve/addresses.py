@@ -94,6 +94,10 @@ _KR_COMPLEX_MARKERS: Final = frozenset(
     {"APT", "APTS", "APARTMENT", "APARTMENTS", "VILLA", "MANSION", "OFFICETEL", "COMPLEX", "DANJI", "BUILDING",
      "BLDG", "TOWER", "CPLX", "CHA"}
 )  # fmt: skip
+_DONG: Final = frozenset({"DONG"})
+_HO: Final = frozenset({"HO"})
+_KR_FLOOR: Final = frozenset({"FL", "F"})
+_KR_UNIT_WORDS: Final = _DONG | _HO | _KR_FLOOR
 _DONG_LABELS: Final = frozenset({"GA", "NA", "DA", "RA", "MA", "BA", "SA"})  # 가동 나동 ... (villa blocks)
 
 _US_STATES: Final = frozenset(
@@ -157,8 +161,11 @@ class _Tok(NamedTuple):
 # ------------------------------------------------------------------------------------------ tokenising
 
 
+_HANGUL_SYLLABLE: Final = re.compile("[\uac00-\ud7a3]")
+
+
 def _has_hangul(text: str) -> bool:
-    return any("\uac00" <= ch <= "\ud7a3" for ch in text)
+    return _HANGUL_SYLLABLE.search(text) is not None
 
 
 def _looks_korean(words: Sequence[str]) -> bool:
@@ -173,6 +180,7 @@ def _latin_tok(text: str) -> _Tok:
     return _Tok("w", text)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _place(stem: str) -> str:
     return romanise_hangul(stem, surname_first=False, sound_changes=True)
 
@@ -197,7 +205,8 @@ def _peel_hangul(run: str, *, rural: bool) -> list[_Tok]:
     return [_Tok("w", _place(run)), *tail]
 
 
-def _split_hangul_token(token: str, *, rural: bool) -> list[_Tok]:
+@functools.lru_cache(maxsize=1 << 16)
+def _split_hangul_token(token: str, *, rural: bool) -> tuple[_Tok, ...]:
     """A token with Hangul: split Hangul from other runs, peel suffixes, glue `역삼1동` into `YEOKSAM1 DONG`."""
     out: list[_Tok] = []
     for run in _HANGUL_RUN.findall(token):
@@ -225,7 +234,7 @@ def _split_hangul_token(token: str, *, rural: bool) -> list[_Tok]:
             stem = out.pop()
             out.append(_Tok("w", stem.text + number.text))
         out.extend(peeled)
-    return out
+    return tuple(out)
 
 
 def _tokenise(words: Sequence[str], *, korean: bool) -> list[_Tok]:
@@ -256,7 +265,12 @@ def _tokenise(words: Sequence[str], *, korean: bool) -> list[_Tok]:
     return toks
 
 
+_COUNTRY_WORDS: Final = frozenset(phrase[0] for phrase in _COUNTRY_PHRASES)
+
+
 def _drop_phrases(words: list[str], phrases: Sequence[tuple[str, ...]]) -> list[str]:
+    if _COUNTRY_WORDS.isdisjoint(words):
+        return words
     out: list[str] = []
     i = 0
     while i < len(words):
@@ -381,7 +395,12 @@ def _take_postcode(words: list[str], *, korean: bool) -> tuple[list[str], str | 
     return words, None, state
 
 
+_PO_BOX_WORDS: Final = frozenset(pattern[0] for pattern in _PO_BOX_PATTERNS)
+
+
 def _parse_po_box(st: _State) -> None:
+    if not any(t is not None and t.text in _PO_BOX_WORDS for t in st.toks):
+        return
     words = [(i, t.text) for i, t in enumerate(st.toks) if t is not None]
     for k in range(len(words)):
         for pattern in _PO_BOX_PATTERNS:
@@ -401,16 +420,18 @@ def _parse_po_box(st: _State) -> None:
 
 def _parse_korean_units(st: _State) -> None:
     """`101 DONG 1203 HO`, `101동 1203호`, `가동 101호`, `1203 HO`, `5 FL` (Korean order: number, then word)."""
+    if not any(t is not None and t.text in _KR_UNIT_WORDS for t in st.toks):
+        return
     for i in st.live():
         tok = st.at(i)
-        if tok is None or not st.is_word(i, frozenset({"DONG"})):
+        if tok is None or not st.is_word(i, _DONG):
             continue
         p = st.prev_live(i)
         prev = st.at(p)
         n1 = st.next_live(i)
         n2 = st.next_live(n1) if n1 is not None else None
         nxt = st.at(n1)
-        has_ho = nxt is not None and nxt.kind == "n" and st.is_word(n2, frozenset({"HO"}))
+        has_ho = nxt is not None and nxt.kind == "n" and st.is_word(n2, _HO)
         if prev is not None and prev.kind == "n" and p is not None:
             number = int(prev.text.split("-")[0])
             before = st.at(st.prev_live(p))
@@ -442,13 +463,13 @@ def _parse_korean_units(st: _State) -> None:
         tok = st.at(i)
         if tok is None:
             continue
-        if st.is_word(i, frozenset({"HO"})):
+        if st.is_word(i, _HO):
             p = st.prev_live(i)
             prev = st.at(p)
             if prev is not None and prev.kind == "n" and st.ho is None:
                 st.ho = _strip_zeros(prev.text)
                 st.consume(p, i)
-        elif st.is_word(i, frozenset({"FL", "F"})):
+        elif st.is_word(i, _KR_FLOOR):
             p = st.prev_live(i)
             prev = st.at(p)
             if prev is not None and prev.kind == "n" and prev.text.isdigit():

@@ -477,6 +477,10 @@ _SYLLABIC_2_3: Final = re.compile(rf"(?:{_SYLLABLE}){{2,3}}")
 # ------------------------------------------------------------------------------------------- romanisation
 
 
+_HANGUL_WORD: Final = re.compile("[\uac00-\ud7a3]+")
+_ANY_HANGUL: Final = re.compile("[\uac00-\ud7a3]")
+
+
 def _is_hangul_syllable(ch: str) -> bool:
     return _HANGUL_FIRST <= ord(ch) <= _HANGUL_LAST
 
@@ -524,6 +528,8 @@ def _romanise_syllables(word: str, *, sound_changes: bool) -> str:
 
 def _romanise_token(token: str, *, sound_changes: bool) -> str:
     """Romanise the Hangul runs of one token; other characters are kept (upper-cased)."""
+    if _ANY_HANGUL.search(token) is None:
+        return token.upper()
     out: list[str] = []
     run: list[str] = []
     for ch in token:
@@ -588,7 +594,7 @@ def romanise_hangul(text: str, *, surname_first: bool = True, sound_changes: boo
     words = text.split()
     out: list[str] = []
     for index, word in enumerate(words):
-        if index == 0 and surname_first and 1 <= len(word) <= 4 and all(_is_hangul_syllable(c) for c in word):
+        if index == 0 and surname_first and 1 <= len(word) <= 4 and _HANGUL_WORD.fullmatch(word) is not None:
             split = _split_hangul_surname(word)
             if split is not None:
                 surname, given = split
@@ -645,7 +651,7 @@ def canonical_surname(token: str) -> str:
     folded = _fold_latin(token.strip())
     if not folded:
         return ""
-    if all(_is_hangul_syllable(c) for c in folded):
+    if _HANGUL_WORD.fullmatch(folded) is not None:
         folded = _hangul_surname_reading(folded)
     return _SURNAME_CANONICAL.get(folded, folded)
 
@@ -711,7 +717,7 @@ def _is_business(text: str, tokens: Sequence[str]) -> bool:
     for index, token in enumerate(tokens):
         if token in _LEGAL_FORMS or token in _BUSINESS_WORDS:
             return True
-        if len(token) >= 3 and all(_is_hangul_syllable(c) for c in token) and token.endswith(_HANGUL_BUSINESS_TAILS):
+        if len(token) >= 3 and _HANGUL_WORD.fullmatch(token) is not None and token.endswith(_HANGUL_BUSINESS_TAILS):
             return True
         if token == _CORP_TOKEN and len(tokens) > 1:
             after = tokens[index + 1] if index + 1 < len(tokens) else ""
@@ -955,7 +961,7 @@ def _strip_decorations(tokens: list[str]) -> list[str]:
     while len(tokens) > 1 and (tokens[-1] in _SUFFIXES or tokens[-1] in _HONORIFICS):
         tokens = tokens[:-1]
     last = tokens[-1]
-    if len(last) >= 3 and all(_is_hangul_syllable(c) for c in last):
+    if len(last) >= 3 and _HANGUL_WORD.fullmatch(last) is not None:
         for tail in _HONORIFIC_TAILS:
             if last.endswith(tail) and len(last) - len(tail) >= 2:
                 tokens = [*tokens[:-1], last[: -len(tail)]]
@@ -974,7 +980,7 @@ def _parse_name_cached(text: str) -> ParsedName | None:
     tokens = _strip_decorations(tokens)
     if _is_placeholder(tokens):
         return None
-    hangul = [all(_is_hangul_syllable(c) for c in t) for t in tokens]
+    hangul = [_HANGUL_WORD.fullmatch(t) is not None for t in tokens]
     han = [all(unicodedata.name(c, "").startswith("CJK UNIFIED") for c in t) for t in tokens]
     script = "hangul" if all(hangul) else "han" if all(han) else "latin"
     if _is_business(text, tokens):

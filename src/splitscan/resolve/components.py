@@ -39,6 +39,8 @@ logger = logging.getLogger(__name__)
 # Internal column names of the adjacency frame: directed rows (u, v), both directions of every edge, no self loops,
 # no duplicates, and the smallest and largest neighbour of u on every row.
 _U, _V, _MIN, _MAX = "u", "v", "min_nbr", "max_nbr"
+# Flag on the rows of components that are already finished stars (see `_with_finished`).
+_DONE = "done"
 _STRING = StringType()
 
 
@@ -54,8 +56,9 @@ class ComponentsResult:
         assignments: `node, component` (both strings), one row per node.
         rounds: large-star + small-star rounds run; 0 when the input was already a forest of stars centred on
             each component's smallest node.
-        adjacency_rows: rows of the deduplicated, symmetric adjacency before round 1 and after each round
-            (so `rounds + 1` values); a rough measure of the work per round.
+        adjacency_rows: rows of the deduplicated, symmetric adjacency still in play before round 1 and after
+            each round (so `rounds + 1` values), counted before that round's finished stars are set aside; the
+            work per round is roughly proportional.
     """
 
     assignments: DataFrame
@@ -125,6 +128,25 @@ def _small_star(pairs: DataFrame) -> DataFrame:
     )
 
 
+def _with_finished(adjacency: DataFrame) -> DataFrame:
+    """Flag the rows of components that are already a star centred on their smallest node.
+
+    Every row is keyed by `least(u, min_nbr)`: a centre's own rows (no smaller neighbour) by the centre, a leaf's
+    row by its smallest neighbour. Key k is a finished star exactly when k has rows of its own (k has neighbours
+    and none smaller) and as many rows from single-neighbour leaves as rows of its own: then every neighbour of k
+    is a leaf hanging on k alone, so the component is k plus its leaves and k is its minimum. Such a component
+    cannot change any more, so its rows can leave the rounds. One shuffle, keyed by centre.
+    """
+    by_centre = Window.partitionBy(F.least(F.col(_U), F.col(_MIN)))
+    centre_rows = F.count_if(F.col(_MIN) > F.col(_U)).over(by_centre)
+    leaf_rows = F.count_if((F.col(_MIN) < F.col(_U)) & (F.col(_MAX) == F.col(_MIN))).over(by_centre)
+    return adjacency.withColumn(_DONE, (centre_rows > 0) & (centre_rows == leaf_rows))
+
+
+def _without_finished(adjacency: DataFrame) -> DataFrame:
+    return adjacency.withColumn(_DONE, F.lit(False))
+
+
 def _cut_lineage(df: DataFrame, *, reliable: bool) -> DataFrame:
     """Materialise `df` and return a frame that no longer carries its plan."""
     return df.checkpoint(eager=True) if reliable else df.localCheckpoint(eager=True)
@@ -138,6 +160,7 @@ def run_connected_components(
     max_iterations: int = 50,
     checkpoint_dir: str | None = None,
     checkpoint_interval: int = 4,
+    prune_finished: bool = True,
 ) -> ComponentsResult:
     """Connected components by alternating large-star and small-star rounds, with the round count.
 
@@ -154,6 +177,8 @@ def run_connected_components(
             tolerant: if an executor dies, a later query over the result fails instead of recomputing.
         checkpoint_interval: cut the lineage every this many rounds; rounds in between are cached, so a lost
             cached block is recomputed from at most this many rounds.
+        prune_finished: set finished components aside each round (see below). Costs one more shuffle per round;
+            turn it off only for graphs dominated by one giant component, where little finishes early.
 
     Returns:
         The assignments `node, component` (one row per node appearing in `edges`; `component` is the smallest node
@@ -170,6 +195,11 @@ def run_connected_components(
     in practice. Each round is two shuffles of the edge set (large-star's per-node min over a window; small-star's
     per-node min over a window). A high-degree node never multiplies rows: every step emits at most one row per
     input row, so a star with a million leaves costs one long window partition, not a quadratic join.
+
+    Pruning: entity-resolution graphs are mostly small components that are stars after a round or two, yet plain
+    large/small-star reshuffles them every round until the largest component converges. With `prune_finished`,
+    each round flags components that are already stars on their minimum (`_with_finished`, one more shuffle),
+    checkpoints their leaves into the result and drops their rows from the next round.
 
     Convergence is tested on the adjacency, not by comparing edge sets: a one-row aggregate counts rows of nodes
     that are neither star centres nor single-neighbour leaves (see `_unstable`); zero means every component is a
@@ -192,40 +222,55 @@ def run_connected_components(
         .select(F.coalesce(x0, y0).alias("x"), F.coalesce(y0, x0).alias("y"))
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
+    flag = _with_finished if prune_finished else _without_finished
     cached: list[DataFrame] = [pairs]
+    finished: list[DataFrame] = []
     try:
-        adjacency = _adjacency(pairs).persist(StorageLevel.MEMORY_AND_DISK)
-        cached.append(adjacency)
-        older: DataFrame | None = None
+        current = flag(_adjacency(pairs)).persist(StorageLevel.MEMORY_AND_DISK)
+        cached.append(current)
+        superseded: DataFrame | None = None
         rounds = 0
         sizes: list[int] = []
         while True:
             # The aggregate materialises this round's cache; only then can the previous round's be dropped.
-            row = adjacency.agg(F.count(F.lit(1)).alias("rows"), F.count_if(_unstable()).alias("unstable")).first()
-            if older is not None:
-                older.unpersist()
-            n_rows, n_unstable = (0, 0) if row is None else (int(row["rows"]), int(row["unstable"]))
+            row = current.agg(
+                F.count(F.lit(1)).alias("rows"),
+                F.count_if(_unstable()).alias("unstable"),
+                F.count_if(F.col(_DONE)).alias("done"),
+            ).first()
+            if superseded is not None:
+                superseded.unpersist()
+                superseded = None
+            n_rows, n_unstable, n_done = (0, 0, 0) if row is None else (int(row[0]), int(row[1]), int(row[2]))
             sizes.append(n_rows)
-            logger.debug("components round %d: %d adjacency rows, %d unstable", rounds, n_rows, n_unstable)
+            logger.debug(
+                "components round %d: %d adjacency rows, %d unstable, %d finished", rounds, n_rows, n_unstable, n_done
+            )
+            if n_done:
+                leaves = current.where(F.col(_DONE) & (F.col(_MIN) < F.col(_U)))
+                finished.append(_cut_lineage(leaves.select(_U, _MIN), reliable=reliable))
             if n_unstable == 0:
                 break
             if rounds == max_iterations:
                 raise ComponentsNotConvergedError(
                     f"connected components not converged after {rounds} rounds ({n_unstable} unstable rows left)"
                 )
+            active = current.where(~F.col(_DONE)).select(_U, _V, _MIN, _MAX)
             if rounds > 0 and rounds % checkpoint_interval == 0:
-                cut = _cut_lineage(adjacency, reliable=reliable)
-                adjacency.unpersist()
-                adjacency = cut
-            older = adjacency
-            adjacency = _adjacency(_small_star(_large_star(adjacency))).persist(StorageLevel.MEMORY_AND_DISK)
-            cached.append(adjacency)
+                active = _cut_lineage(active, reliable=reliable)
+                current.unpersist()
+            else:
+                superseded = current
+            current = flag(_adjacency(_small_star(_large_star(active)))).persist(StorageLevel.MEMORY_AND_DISK)
+            cached.append(current)
             rounds += 1
 
-        # At convergence every leaf has exactly one adjacency row, pointing at its centre (the minimum).
-        leaves = adjacency.where(F.col(_MIN) < F.col(_U)).select(
-            F.col(_U).alias("node"), F.col(_MIN).alias("component")
-        )
+        # At convergence every component is a star on its minimum and each leaf has one row, towards the centre.
+        # With pruning those rows were set aside as `finished` round by round; without, they are all still here.
+        leaves = current.where(~F.col(_DONE) & (F.col(_MIN) < F.col(_U))).select(_U, _MIN)
+        for part in finished:
+            leaves = leaves.unionByName(part)
+        leaves = leaves.select(F.col(_U).alias("node"), F.col(_MIN).alias("component"))
         nodes = pairs.select(F.col("x").alias("node")).unionByName(pairs.select(F.col("y").alias("node"))).distinct()
         assignments = nodes.join(leaves, "node", "left").select(
             "node", F.coalesce(F.col("component"), F.col("node")).alias("component")

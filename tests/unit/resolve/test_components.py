@@ -45,14 +45,24 @@ def _eid(seed: str) -> str:
 # ------------------------------------------------------------------------------------------ connected_components
 
 
+CHAIN_CYCLE_PAIR = (
+    [("c3", "c4"), ("c1", "c2"), ("c2", "c3"), ("y3", "y1"), ("y1", "y2"), ("y2", "y3"), ("q2", "q1")],
+    {"c1": "c1", "c2": "c1", "c3": "c1", "c4": "c1", "y1": "y1", "y2": "y1", "y3": "y1", "q1": "q1", "q2": "q1"},
+)
+
+
+@pytest.mark.parametrize("prune_finished", [True, False], ids=["pruned", "unpruned"])
+def test_chain_cycle_and_pair_with_and_without_pruning(spark: SparkSession, prune_finished: bool) -> None:
+    # The pair is a finished star from the start, so pruning sets it aside while the chain and cycle go on.
+    edges, expected = CHAIN_CYCLE_PAIR
+    result = run_connected_components(spark.createDataFrame(edges, EDGES), prune_finished=prune_finished)
+    _assert_equal(result.assignments, _expected(spark, expected))
+    assert result.rounds >= 1
+
+
 @pytest.mark.parametrize(
     ("edges", "expected"),
     [
-        pytest.param(
-            [("c3", "c4"), ("c1", "c2"), ("c2", "c3"), ("y3", "y1"), ("y1", "y2"), ("y2", "y3")],
-            {"c1": "c1", "c2": "c1", "c3": "c1", "c4": "c1", "y1": "y1", "y2": "y1", "y3": "y1"},
-            id="chain-and-cycle-are-two-components",
-        ),
         pytest.param(
             [("d2", "d1"), ("d1", "d2"), ("d2", "d1"), ("d2", "d2"), ("solo", "solo"), ("solo", "solo")],
             {"d1": "d1", "d2": "d1", "solo": "solo"},

@@ -130,7 +130,7 @@ _NAME_ABBREVIATIONS: Final[Mapping[str, str]] = {
 }  # fmt: skip
 _UNIT_DESIGNATORS: Final = frozenset(
     {"APT", "APARTMENT", "UNIT", "STE", "SUITE", "RM", "ROOM", "PMB", "SPC", "SPACE", "TRLR", "DEPT", "OFC",
-     "LOT", "HANGAR", "SLIP", "PIER", "NO", "NUM"}
+     "LOT", "HANGAR", "SLIP", "PIER", "NO", "NUM", "FLAT"}
 )  # fmt: skip
 _FLOOR_WORDS: Final = frozenset({"FL", "FLR", "FLOOR", "F"})
 _BUILDING_WORDS: Final = frozenset({"BLDG", "BUILDING", "BLD", "TWR"})
@@ -139,6 +139,8 @@ _HOUSE_NUMBER: Final = re.compile(r"\d+(?:-\d+)?[A-Z]?")
 _NUMBER: Final = re.compile(r"\d+(?:-\d+)*")
 _UNIT_VALUE: Final = re.compile(r"[A-Z]{0,3}\d{1,8}[A-Z]{0,2}|[A-Z]{1,2}|\d+(?:-\d+)+")
 _DIGIT_RUN: Final = re.compile(r"\d+")
+_UK_CA_POSTCODE: Final = re.compile(r"[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}|[A-Z]\d[A-Z] \d[A-Z]\d")
+_JP_POSTCODE: Final = re.compile(r"\d{3}-\d{4}")
 _FORWARDER_DIGITS: Final = 5
 _PO_BOX_PATTERNS: Final[tuple[tuple[str, ...], ...]] = (
     ("POST", "OFFICE", "BOX"), ("P", "O", "BOX"), ("PO", "BOX"), ("POBOX",), ("POB",), ("BOX",),
@@ -387,6 +389,12 @@ def _take_postcode(words: list[str], *, korean: bool) -> tuple[list[str], str | 
             return words[:-1], words[-1], None
     if korean and len(words) >= 2 and re.fullmatch(r"\d{5}|\d{3}-\d{3}", words[0]):
         return words[1:], words[0].replace("-", ""), None
+    if not korean and len(words) >= 3 and _UK_CA_POSTCODE.fullmatch(f"{words[-2]} {words[-1]}"):
+        return words[:-2], words[-2] + words[-1], None  # SW1A 1AA, M5V 2T6
+    if not korean and len(words) >= 2 and _JP_POSTCODE.fullmatch(words[0]):  # 〒150-0041 ...
+        return words[1:], words[0].replace("-", ""), None
+    if not korean and len(words) >= 2 and _JP_POSTCODE.fullmatch(words[-1]):
+        return words[:-1], words[-1].replace("-", ""), None
     if not korean:
         for w in reversed(words[-3:]):
             if w in _US_STATES:
@@ -472,8 +480,13 @@ def _parse_korean_units(st: _State) -> None:
         elif st.is_word(i, _KR_FLOOR):
             p = st.prev_live(i)
             prev = st.at(p)
-            if prev is not None and prev.kind == "n" and prev.text.isdigit():
+            if prev is not None and prev.kind == "n" and prev.text.isdigit() and p is not None:
+                q = st.prev_live(p)
+                basement = st.at(q)
                 st.floor = _strip_zeros(prev.text)
+                if basement is not None and basement == _Tok("s", "B"):  # 지하 1층: basement 1
+                    st.floor = "B" + st.floor
+                    st.consume(q)
                 st.consume(p, i)
                 n1 = st.next_live(i)
                 room = st.at(n1)
@@ -772,7 +785,7 @@ def _canonical_unit(st: _State) -> str | None:
         parts.append(f"{st.dong}-{st.ho}" if st.dong is not None else st.ho)
     parts.extend(st.units)
     if not parts and st.floor is not None:
-        parts.append(f"FL{st.floor}")
+        parts.append(st.floor if st.floor.startswith("B") else f"FL{st.floor}")
     if not parts:
         return None
     unit = "-".join(parts)
@@ -868,8 +881,9 @@ def parse_address(address_std: str | None, postcode_std: str | None = None) -> P
     """Parse a standardised address into building, complex and unit keys.
 
     Rules:
-      * Locality: the postcode (`postcode_std`, else a ZIP after a US state or a Korean 5-digit postcode at
-        the start or end of the text); without one, the Korean district (gu, else gun, else si) or the US
+      * Locality: the postcode (`postcode_std`, else one written in the text: a ZIP after a US state, a
+        Korean 5-digit (or old 3-3) postcode at the start or end, a UK or Canadian postcode at the end, a
+        Japanese 3-4 postcode); without one, the Korean district (gu, else gun, else si) or the US
         state. Keys built on different kinds of locality do not meet (see `unit_relation`).
       * Korean or not: Hangul, a Korean address word (RO, DAERO, GIL, GU, DONG, HO, DANJI ...) or a Korean
         city name makes the address Korean. Hangul words are split into name and structure words (`강남구` ->
@@ -878,7 +892,7 @@ def parse_address(address_std: str | None, postcode_std: str | None = None) -> P
         `phonetic_code`, so romanisation variants and the two scripts meet.
       * Korean units: `<n> DONG <m> HO` / `<n>동 <m>호` / `<n>DONG <m>HO` -> `n-m`; `#n-m`, `APT n-m` and a bare
         `n-m` that is not the building or lot number -> `n-m`; `<m> HO` -> `m`; `가동 101호` -> `GA-101`;
-        `5층 501호` and `5F 501` -> `501`; a floor alone -> `FL5`.
+        `5층 501호` and `5F 501` -> `501`; a floor alone -> `FL5`, a basement floor (`지하1층`) -> `B1`.
       * DONG: a number before DONG is an apartment block (`101-dong`), unless the number is below 100, follows
         a name word and no ho follows (`Yeoksam 1-dong`, a numbered neighbourhood); a word before DONG is a
         neighbourhood (`Yeoksam-dong`, `역삼동`) and is never a unit. Neighbourhoods only key lot addresses.

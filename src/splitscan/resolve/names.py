@@ -408,6 +408,7 @@ _TITLES: Final = frozenset(
     {"MR", "MRS", "MS", "MISS", "MX", "DR", "PROF", "PROFESSOR", "SIR", "MADAM", "MADAME", "MME", "MLLE", "REV"}
 )
 _SUFFIXES: Final = frozenset({"JR", "JNR", "SR", "SNR", "II", "III", "IV", "ESQ", "PHD"})
+_CARE_OF: Final = frozenset({"ATTN", "ATTENTION"})  # and "C/O", which standardises to the two tokens C O
 _HONORIFICS: Final = frozenset({"님", "씨", "귀하", "고객님", "앞"})
 _HONORIFIC_TAILS: Final = ("고객님", "귀하", "님")
 _PLACEHOLDERS: Final = frozenset(
@@ -469,6 +470,7 @@ _KOREAN_SYLLABLE: Final = (
     r"(?:NG|N|M|K|L|P|T|H)?"
 )
 _ONE_KOREAN_SYLLABLE: Final = re.compile(_KOREAN_SYLLABLE)
+_KOREAN_SYLLABIC: Final = re.compile(rf"(?:{_KOREAN_SYLLABLE}){{1,3}}")
 _ONE_SYLLABLE: Final = re.compile(_SYLLABLE)
 _SYLLABIC_1_3: Final = re.compile(rf"(?:{_SYLLABLE}){{1,3}}")
 _SYLLABIC_2_3: Final = re.compile(rf"(?:{_SYLLABLE}){{2,3}}")
@@ -704,11 +706,16 @@ def _name_tokens(text: str) -> list[str]:
     return [t for t in (_fold_latin(p) for p in _NON_WORD.split(text)) if t]
 
 
+_JAMO_ONLY: Final = re.compile("[\u1100-\u11ff\u3130-\u318f]+")
+
+
 def _is_placeholder(tokens: Sequence[str]) -> bool:
     joined = "".join(tokens)
     if joined in _PLACEHOLDERS or all(t in _PLACEHOLDERS for t in tokens):
         return True
-    return len(joined) >= 2 and len(set(joined)) == 1  # "XXXX", "AAA", "---" after folding
+    if len(joined) == 1 or _JAMO_ONLY.fullmatch(joined):  # "A", "ㅋㅋㅋ"
+        return True
+    return len(set(joined)) == 1  # "XXXX", "AAA" after folding
 
 
 def _is_business(text: str, tokens: Sequence[str]) -> bool:
@@ -835,6 +842,12 @@ def _person(
     )
 
 
+def _is_hangul_name(tokens: Sequence[str]) -> bool:
+    """One or two Hangul words, two to five syllables in all, starting with a known surname."""
+    joined = "".join(tokens)
+    return 1 <= len(tokens) <= 2 and 2 <= len(joined) <= 5 and _split_hangul_surname(joined) is not None
+
+
 def _parse_hangul(tokens: Sequence[str]) -> ParsedName:
     """All tokens Hangul. Korean names are surname-first; a spaced name may put a lone surname last."""
     if len(tokens) > 1 and _split_hangul_surname(tokens[0]) == (tokens[0], ""):
@@ -909,8 +922,23 @@ def _join_particles(tokens: list[str]) -> list[str]:
     return out
 
 
+def _join_irish_o(tokens: list[str]) -> list[str]:
+    """`PATRICK O BRIEN` (O'Brien) -> `PATRICK OBRIEN`, unless what follows reads as Korean (`O MINJUN`: 오)."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if tokens[i] == "O" and len(nxt) > 2 and not _KOREAN_SYLLABIC.fullmatch(nxt):
+            out.append("O" + nxt)
+            i += 2
+            continue
+        out.append(tokens[i])
+        i += 1
+    return out
+
+
 def _parse_latin(tokens: list[str]) -> ParsedName:
-    tokens = _join_compound(tokens)
+    tokens = _join_compound(_join_irish_o(tokens))
     if not _is_known_surname(tokens[0]):
         tokens = _join_particles(tokens)
     if len(tokens) == 1:
@@ -954,11 +982,25 @@ def _parse_latin(tokens: list[str]) -> ParsedName:
     return _person(surname, rest, cjk=cjk, script="latin", first=first)
 
 
+def _cut_care_of(tokens: list[str]) -> list[str]:
+    """`KIM MINJUN C O ACME` -> the consignee before the care-of; `C O JOHN SMITH`, `ATTN JANE DOE` -> after."""
+    for index, token in enumerate(tokens):
+        width = 2 if token == "C" and index + 1 < len(tokens) and tokens[index + 1] == "O" else 0
+        width = 1 if token in _CARE_OF else width
+        if width:
+            before, after = tokens[:index], tokens[index + width :]
+            return before or after
+    return tokens
+
+
 def _strip_decorations(tokens: list[str]) -> list[str]:
-    """Drop titles, generational suffixes and Korean honorifics (`MR`, `JR`, `님`, `귀하`)."""
+    """Drop care-of parts, titles, generational suffixes and Korean honorifics (`C/O`, `MR`, `JR`, `님`)."""
+    tokens = _cut_care_of(tokens)
+    if not tokens:
+        return tokens
     while len(tokens) > 1 and tokens[0] in _TITLES:
         tokens = tokens[1:]
-    while len(tokens) > 1 and (tokens[-1] in _SUFFIXES or tokens[-1] in _HONORIFICS):
+    while len(tokens) > 1 and (tokens[-1] in _SUFFIXES or tokens[-1] in _HONORIFICS or tokens[-1] in _TITLES):
         tokens = tokens[:-1]
     last = tokens[-1]
     if len(last) >= 3 and _HANGUL_WORD.fullmatch(last) is not None:
@@ -978,13 +1020,21 @@ def _parse_name_cached(text: str) -> ParsedName | None:
     if all(t in _TITLES or t in _SUFFIXES or t in _HONORIFICS for t in tokens):
         return None
     tokens = _strip_decorations(tokens)
-    if _is_placeholder(tokens):
+    if not tokens or _is_placeholder(tokens):
         return None
     hangul = [_HANGUL_WORD.fullmatch(t) is not None for t in tokens]
     han = [all(unicodedata.name(c, "").startswith("CJK UNIFIED") for c in t) for t in tokens]
     script = "hangul" if all(hangul) else "han" if all(han) else "latin"
     if _is_business(text, tokens):
         return _business(tokens, script)
+    if (
+        script == "latin"
+        and any(hangul)
+        and not all(hangul[:1])
+        and _is_hangul_name([t for t, h in zip(tokens, hangul, strict=True) if h])
+    ):
+        # `KIM MINJUN (김민준)`: the same name in two scripts; the Hangul one is unambiguous.
+        tokens, script = [t for t, h in zip(tokens, hangul, strict=True) if h], "hangul"
     if script == "hangul":
         return _parse_hangul(tokens)
     if script == "han":
@@ -1003,10 +1053,11 @@ def parse_name(name_std: str | None) -> ParsedName | None:
 
     Rules, in order:
       1. Tokens are the letter runs of the name (digits dropped), upper case, Latin diacritics stripped.
-         Leading titles (`MR`, `MRS`, `MS`, `DR` ...), trailing generational suffixes (`JR`, `SR`, `III` ...)
-         and Korean honorifics (`님`, `귀하`) are dropped.
+         A care-of part is cut (`KIM MINJUN C/O ACME` keeps KIM MINJUN; `C/O JOHN SMITH`, `ATTN JANE DOE`
+         keep what follows); titles (`MR`, `MRS`, `MS`, `DR` ...) at either end, trailing generational
+         suffixes (`JR`, `SR`, `III` ...) and Korean honorifics (`님`, `귀하`) are dropped.
       2. Placeholders give None: `N A`, `NA`, `UNKNOWN`, `TEST`, `XXX`, `NONE`, `미상`, `홍길동`, one letter
-         repeated, and the like.
+         or one letter repeated, isolated jamo (`ㅋㅋㅋ`), and the like.
       3. Businesses: a legal form (`CO LTD`, `INC`, `LLC`, `CORP`, `GMBH`, `주식회사`, `(주)` / a bare `주`
          standing last or first before a Hangul word) or a business word (`TRADING`, `LOGISTICS`,
          `무역` at the end of a Hangul word ...) gives `is_business=True`, no surname, and the core name in
@@ -1018,17 +1069,26 @@ def parse_name(name_std: str | None) -> ParsedName | None:
          without a lone surname are a transliterated foreign name, given name first.
       5. Chinese/Japanese characters are not romanised: the first character is the surname (the first two
          in a four-character name).
-      6. Latin names (Hangul words inside them romanised): `NAM GOONG` style split compound surnames are
-         joined. If only the first or only the last token is a known surname (`canonical_surname` table),
-         that is the surname, except that a known first token followed by words that do not read as
-         romanised CJK syllables is taken as a Western given name (`LEE SMITH` -> surname SMITH, while
-         `KIM MIN JUN` -> surname KIM). If both ends are known surnames the more frequent one wins, the first
-         on a tie (`MIN JUN KIM` -> KIM, `KIM MIN JUN` -> KIM). If neither is known, Western order: the last
-         token is the surname. A single glued token splits off a known surname of three or more letters
-         followed by two or three CJK syllables (`KIMMINJUN`); any other single token is a surname with no
-         given name.
-      7. Given names: for a known CJK surname with syllable-shaped given tokens, they are joined (`MIN JUN` ->
-         `MINJUN`); otherwise (Western) the first is `given` and the rest `middle`.
+      6. A name written in both scripts (`KIM MINJUN (김민준)`) is read from its Hangul part. Latin names
+         (other Hangul words inside them romanised): split compound surnames are joined (`NAM GOONG`), so is
+         an Irish `O BRIEN` unless a Korean syllable follows (`O MINJUN`: 오), and so are surname particles
+         after the first word (`DE LA CRUZ`). Then the surname is the first or the last token:
+         * a trailing single initial is never the surname (`SMITH J`); a compound surname always is;
+         * both ends known surnames (`canonical_surname` table): the end that is not a frequent Korean
+           given-name syllable (`MIN KIM` -> KIM, `NGUYEN VAN AN` -> NGUYEN), else the end with the larger
+           population share, variant spellings discounted (`JI HOON JUNG` -> JUNG), else the first;
+         * only the first known: first, if the rest reads as romanised CJK syllables or is a known Western
+           given name (`KIM MIN JUN`, `PHAN JOYCE`); else Western order (`LEE SMITH` -> SMITH);
+         * only the last known: last (`DAVID LEE`);
+         * neither: last (Western order), unless the last is a known Western given name and the first is not
+           (`SMITH JOHN`, a "Smith, John" whose comma standardisation removed).
+         A single glued token splits off a known surname of three or more letters followed by two or three
+         CJK syllables (`KIMMINJUN`); any other single token is a surname with no given name.
+      7. Given names: with a known CJK surname and syllable-shaped given words (none a known Western given
+         name; initials ignored) they are joined (`MIN JUN` -> `MINJUN`). Otherwise (Western) the first is
+         `given` and the rest `middle`; a Vietnamese name keeps its last word as `given` (`NGUYEN VAN AN` ->
+         AN); a Hispanic double surname keeps the paternal one (`MARIA GARCIA LOPEZ` -> GARCIA, LOPEZ in
+         `middle`), as it is the one that stays when the other is dropped.
 
     Args:
         name_std: `name_std` from `standardise_name` (raw text is tolerated: it is folded the same way).

@@ -263,6 +263,23 @@ def test_empty_addresses() -> None:
     assert (only_postcode.postcode, only_postcode.locality, only_postcode.building_key) == ("06236", "P:06236", None)
 
 
+@pytest.mark.parametrize(
+    ("raw", "postcode", "building_key", "unit"),
+    [
+        ("123 Main St, Toronto ON M5V 2T6", "M5V2T6", "P:M5V2T6|MEN|123", None),
+        ("Flat 3, 12 High Street, London SW1A 1AA", "SW1A1AA", "P:SW1A1AA|HIK|12", "3"),
+        ("〒150-0041 東京都渋谷区神南1-2-3", "1500041", None, None),  # Japanese blocks are not parsed
+    ],
+)
+def test_foreign_postcodes_in_text(raw: str, postcode: str, building_key: str | None, unit: str | None) -> None:
+    p = parsed(raw)
+    assert (p.postcode, p.building_key, p.unit) == (postcode, building_key, unit)
+
+
+def test_basement_floor() -> None:
+    assert parsed("서울특별시 강남구 테헤란로 123 지하1층", "06236").unit == "B1"
+
+
 def test_foreign_address_needs_a_postcode_for_keys() -> None:
     assert parsed("221B Baker Street, London").building_key is None
     assert parsed("221B Baker Street, London", "NW1 6XE").building_key == "P:NW16XE|PAKEL|221B"

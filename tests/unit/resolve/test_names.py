@@ -311,6 +311,30 @@ def test_placeholders_give_none(raw: str | None) -> None:
     assert parse_name(standardise_name(raw)) is None
 
 
+@pytest.mark.parametrize(
+    ("raw", "surname", "given", "script"),
+    [
+        ("Kim Minjun (김민준)", "KIM", "MINJUN", "hangul"),  # one name in two scripts: the Hangul part
+        ("KIM MINJUN C/O ABC LOGISTICS", "KIM", "MINJUN", "latin"),  # care-of part is not the consignee
+        ("C/O John Smith", "SMITH", "JOHN", "latin"),
+        ("Attn: John Smith", "SMITH", "JOHN", "latin"),
+        ("Kim, Min-jun Mr.", "KIM", "MINJUN", "latin"),  # trailing title
+        ("Patrick O'Brien", "OBRIEN", "PATRICK", "latin"),
+        ("O Minjun", "OH", "MINJUN", "latin"),  # 오: a Korean syllable follows, no Irish join
+        ("🙂 Kim Minjun 🙂", "KIM", "MINJUN", "latin"),
+        ("Иван Петров", "ПЕТРОВ", "ИВАН", "latin"),  # other alphabets: Western order, not romanised
+    ],
+)
+def test_other_shapes(raw: str, surname: str, given: str, script: str) -> None:
+    p = parsed(raw)
+    assert (p.surname, p.given, p.script, p.is_business) == (surname, given, script, False)
+
+
+@pytest.mark.parametrize("raw", ["a", "ㅋㅋㅋ", "Jane Doe", "C/O"])
+def test_junk_names_give_none(raw: str) -> None:
+    assert parse_name(standardise_name(raw)) is None
+
+
 def test_raw_text_is_tolerated() -> None:
     assert parse_name("kim min-jun") == parse_name("KIM MIN JUN")
     assert parse_name(None) is None

@@ -5,7 +5,8 @@ spaces, Hangul and CJK kept as written). This module turns it into a `ParsedName
 name, middle names, sorted tokens, business flag) and derives blocking keys from it:
 
 * `name_key`: canonical surname + `|` + given name (`KIM|MINJUN`);
-* `name_sorted_key`: the same two parts sorted, so a wrong surname/given split still meets;
+* `name_sorted_key`: order-free: for Korean/Chinese names the sorted phonetic codes of all syllables (so
+  `WOO JI YOON` meets `JIYOON WOO` whichever word is the surname), else surname and given name sorted;
 * `name_phonetic_key`: canonical surname + `|` + `phonetic_code(given)`, robust to romanisation variants.
 
 Names alone never link two records (domain.md §4: Kim, Lee and Park are ~45% of Koreans); these keys feed
@@ -1215,7 +1216,7 @@ def phonetic_code(text: str) -> str:
     """A cheap phonetic code that is stable across romanisations of one Korean (or Chinese) word.
 
     Rule, on the upper-cased letters and digits of `text` (Hangul romanised first, RR, no sound changes):
-      1. Doubled letters collapse (`SS`, `LL`, `OO` stay as vowel groups).
+      1. Doubled consonants collapse (`SS` -> S, `LL` -> L); vowels are handled as runs in step 4.
       2. Consonants fold by class: CH~J, SH~S, TH~T, PH~P, KH/GH~K, TS/ZH/Z/Q~J, X~S, C/G~K, B/F/V~P, D~T,
          R~L; M and N stay apart, and NG is N + K (영 `YOUNG` -> `UNK`, 연 `YEON` -> `UN`).
       3. H is kept only before a vowel (`HYUN`), so romanisation fillers drop (`SUH`, `AH`, `NOH`).

@@ -22,16 +22,21 @@ class Measurement:
     """Wall time and peak resident memory (process tree) of one measured block."""
 
     seconds: float = 0.0
-    peak_rss_mib: float = 0.0
+    peak_rss_mib: float = 0.0  # peak PSS of the process tree, MiB
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _tree_rss() -> int:
+    """Proportional set size (PSS) summed over this process and its children (the JVM, Python workers).
+
+    PSS splits shared pages between the processes that share them, so forked Python workers are not counted
+    once each for the memory they share (RSS would overstate the total several times).
+    """
     me = psutil.Process()
     total = 0
     for p in [me, *me.children(recursive=True)]:
         try:
-            total += p.memory_info().rss
+            total += p.memory_full_info().pss
         except psutil.Error:
             continue
     return total

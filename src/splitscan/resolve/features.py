@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
+from pyspark.sql.pandas.functions import pandas_udf
 from pyspark.sql.types import BooleanType, IntegerType, StringType, StructField, StructType
 
 from splitscan.resolve.addresses import ADDRESS_FEATURE_COLUMNS, address_features
@@ -18,14 +21,16 @@ _ADDRESS_SCHEMA = StructType([StructField(c, _TYPES.get(c, StringType())) for c 
 FEATURE_COLUMNS: tuple[str, ...] = (*NAME_FEATURE_COLUMNS, *ADDRESS_FEATURE_COLUMNS)
 
 
-@F.pandas_udf(_NAME_SCHEMA)  # type: ignore[call-overload]
-def _names(names: pd.Series) -> pd.DataFrame:
+def _name_batch(names: pd.Series) -> pd.DataFrame:
     return _conform(name_features(names), _NAME_SCHEMA)
 
 
-@F.pandas_udf(_ADDRESS_SCHEMA)  # type: ignore[call-overload]
-def _addresses(addresses: pd.Series, postcodes: pd.Series) -> pd.DataFrame:
+def _address_batch(addresses: pd.Series, postcodes: pd.Series) -> pd.DataFrame:
     return _conform(address_features(addresses, postcodes), _ADDRESS_SCHEMA)
+
+
+_names: Callable[..., Column] = pandas_udf(_name_batch, _NAME_SCHEMA)  # type: ignore[call-overload]
+_addresses: Callable[..., Column] = pandas_udf(_address_batch, _ADDRESS_SCHEMA)  # type: ignore[call-overload]
 
 
 def _conform(frame: pd.DataFrame, schema: StructType) -> pd.DataFrame:

@@ -315,8 +315,46 @@ def _building_and_unit(side: str) -> Column:
     )
 
 
-def _with_prepared(pairs: DataFrame) -> tuple[DataFrame, Column]:
-    """Add intermediate columns and return the struct of flags and strings that `_levels_batch` reads.
+_FLAGS: tuple[str, ...] = (
+    "name_comparable",
+    "name_exact",
+    "same_surname",
+    "other_surname",
+    "given_eq",
+    "tokens_eq",
+    "address_comparable",
+    "same_unit",
+    "same_building",
+    "both_units",
+    "same_postcode",
+    "phone_comparable",
+    "phone_eq",
+    "phone_tail_eq",
+    "id_comparable",
+    "id_eq",
+    "email_comparable",
+    "email_eq",
+    "mailbox_eq",
+)
+"""Flags packed into one int, bit i for flag i: one Arrow column instead of 19 booleans (about 2 s of CPU less
+per million pairs)."""
+_STRINGS: tuple[str, ...] = (
+    "given_l",
+    "given_r",
+    "tokens_l",
+    "tokens_r",
+    "text_l",
+    "text_r",
+    "phone_l",
+    "phone_r",
+    "id_l",
+    "id_r",
+)
+"""Strings whose similarity may still decide a level (null when it cannot)."""
+
+
+def _with_prepared(pairs: DataFrame) -> tuple[DataFrame, list[Column]]:
+    """Add intermediate columns; return them with the UDF arguments: the flag mask, then the `_STRINGS`.
 
     The work is split over several projections that refer to earlier results by name: written as one nested
     expression, every reuse of a flag copies its whole tree, and the generated code grew too large to compile
@@ -414,7 +452,10 @@ def _with_prepared(pairs: DataFrame) -> tuple[DataFrame, Column]:
         "email_eq": _c("email_eq"),
         "mailbox_eq": _c("mailbox_eq"),
     }
-    return step3, sf.struct(*[col.alias(name) for name, col in fields.items()])
+    mask = sf.lit(0)
+    for bit, name in enumerate(_FLAGS):
+        mask = mask.bitwiseOR(sf.shiftleft(fields[name].cast("int"), bit))
+    return step3, [mask, *[fields[name] for name in _STRINGS]]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -422,15 +463,29 @@ def _with_prepared(pairs: DataFrame) -> tuple[DataFrame, Column]:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _flag(frame: pd.DataFrame, column: str) -> BoolArray:
-    return frame[column].fillna(False).to_numpy(dtype=bool)
+@dataclass(frozen=True)
+class _Batch:
+    """One Arrow batch as the UDF receives it: the flag mask and the pending strings."""
+
+    mask: npt.NDArray[np.int64]
+    strings: Mapping[str, pd.Series]
+
+    def __len__(self) -> int:
+        return len(self.mask)
+
+    def __getitem__(self, name: str) -> pd.Series:
+        return self.strings[name]
 
 
-def _pending(frame: pd.DataFrame, left: str, right: str) -> BoolArray:
-    return (frame[left].notna() & frame[right].notna()).to_numpy(dtype=bool)
+def _flag(batch: _Batch, name: str) -> BoolArray:
+    return ((batch.mask >> _FLAGS.index(name)) & 1).astype(bool)
 
 
-def _jaro_winkler(frame: pd.DataFrame, left: str, right: str, mask: BoolArray) -> FloatArray:
+def _pending(batch: _Batch, left: str, right: str) -> BoolArray:
+    return (batch[left].notna() & batch[right].notna()).to_numpy(dtype=bool)
+
+
+def _jaro_winkler(frame: _Batch, left: str, right: str, mask: BoolArray) -> FloatArray:
     """Jaro-Winkler similarity over the rows in `mask` (both strings present), NaN elsewhere."""
     out = np.full(len(frame), np.nan)
     if mask.any():
@@ -443,7 +498,7 @@ def _jaro_winkler(frame: pd.DataFrame, left: str, right: str, mask: BoolArray) -
     return out
 
 
-def _edits(frame: pd.DataFrame, left: str, right: str) -> FloatArray:
+def _edits(frame: _Batch, left: str, right: str) -> FloatArray:
     """OSA edit distance (capped at `_MAX_EDITS`) where both strings are present, NaN elsewhere."""
     mask = _pending(frame, left, right)
     out = np.full(len(frame), np.nan)
@@ -474,7 +529,7 @@ def _select(conditions: list[tuple[BoolArray, int]], comparable: BoolArray) -> L
     return levels
 
 
-def _name_levels(f: pd.DataFrame) -> tuple[LevelArray, FloatArray, FloatArray]:
+def _name_levels(f: _Batch) -> tuple[LevelArray, FloatArray, FloatArray]:
     comparable = _flag(f, "name_comparable")
     same_surname = _flag(f, "same_surname")
     jw_given = _jaro_winkler(f, "given_l", "given_r", _pending(f, "given_l", "given_r"))
@@ -498,7 +553,7 @@ def _name_levels(f: pd.DataFrame) -> tuple[LevelArray, FloatArray, FloatArray]:
     return levels, jw_given, jw_tokens
 
 
-def _address_levels(f: pd.DataFrame) -> tuple[LevelArray, FloatArray]:
+def _address_levels(f: _Batch) -> tuple[LevelArray, FloatArray]:
     same_building = _flag(f, "same_building")
     jw_text = _jaro_winkler(f, "text_l", "text_r", _pending(f, "text_l", "text_r"))
     levels = _select(
@@ -514,7 +569,7 @@ def _address_levels(f: pd.DataFrame) -> tuple[LevelArray, FloatArray]:
     return levels, jw_text
 
 
-def _phone_levels(f: pd.DataFrame) -> tuple[LevelArray, FloatArray]:
+def _phone_levels(f: _Batch) -> tuple[LevelArray, FloatArray]:
     phone_eq = _flag(f, "phone_eq")
     dist = _edits(f, "phone_l", "phone_r")
     dist[phone_eq] = 0
@@ -529,7 +584,7 @@ def _phone_levels(f: pd.DataFrame) -> tuple[LevelArray, FloatArray]:
     return levels, dist
 
 
-def _customs_id_levels(f: pd.DataFrame) -> tuple[LevelArray, FloatArray]:
+def _customs_id_levels(f: _Batch) -> tuple[LevelArray, FloatArray]:
     comparable = _flag(f, "id_comparable")
     id_eq = _flag(f, "id_eq")
     dist = _edits(f, "id_l", "id_r")  # only same-length pairs of one kind are sent
@@ -541,14 +596,19 @@ def _customs_id_levels(f: pd.DataFrame) -> tuple[LevelArray, FloatArray]:
     return levels, dist
 
 
-def _email_levels(f: pd.DataFrame) -> LevelArray:
+def _email_levels(f: _Batch) -> LevelArray:
     return _select(
         [(_flag(f, "email_eq"), EmailLevel.EXACT), (_flag(f, "mailbox_eq"), EmailLevel.SAME_LOCAL_PART)],
         _flag(f, "email_comparable"),
     )
 
 
-def _levels_batch(prepared: pd.DataFrame) -> pd.DataFrame:
+def _levels_batch(mask: pd.Series, *strings: pd.Series) -> pd.DataFrame:
+    index = mask.index
+    prepared = _Batch(
+        mask=mask.to_numpy(dtype=np.int64),
+        strings={name: s.reset_index(drop=True) for name, s in zip(_STRINGS, strings, strict=True)},
+    )
     name, jw_given, jw_tokens = _name_levels(prepared)
     address, jw_address = _address_levels(prepared)
     phone, dist_phone = _phone_levels(prepared)
@@ -563,15 +623,15 @@ def _levels_batch(prepared: pd.DataFrame) -> pd.DataFrame:
             "sim_given_jw": jw_given,
             "sim_name_tokens_jw": jw_tokens,
             "sim_address_jw": jw_address,
-            "dist_phone": pd.Series(dist_phone, index=prepared.index).astype("Int32"),
-            "dist_customs_id": pd.Series(dist_id, index=prepared.index).astype("Int32"),
+            "dist_phone": pd.Series(dist_phone, index=index).astype("Int32"),
+            "dist_customs_id": pd.Series(dist_id, index=index).astype("Int32"),
         },
-        index=prepared.index,
+        index=index,
     )
 
 
-# A scalar pandas UDF receives the struct column as a pandas DataFrame and returns one as the struct result;
-# the UDF type is inferred from the pd.DataFrame -> pd.DataFrame hints.
+# A scalar pandas UDF returning a pandas DataFrame as its struct result; the UDF type is inferred from the
+# pd.Series -> pd.DataFrame hints.
 _levels_udf: Callable[..., Column] = pandas_udf(_levels_batch, _OUTPUT_SCHEMA)  # type: ignore[call-overload]
 
 
@@ -613,10 +673,10 @@ def compare_pairs(pairs: DataFrame) -> DataFrame:
     if missing:
         raise ValueError(f"compare_pairs: missing input column(s) {missing}")
     struct_col = f"{_TMP}result"
-    prepared, flags = _with_prepared(pairs)
+    prepared, arguments = _with_prepared(pairs)
     kept = [sf.col(f"`{c}`") for c in pairs.columns if c not in COMPARISON_OUTPUT_COLUMNS]
     result = sf.col(struct_col)
-    return prepared.withColumn(struct_col, _levels_udf(flags)).select(
+    return prepared.withColumn(struct_col, _levels_udf(*arguments)).select(
         *kept,
         *[sf.coalesce(result.getField(c), sf.lit(NOT_COMPARABLE)).alias(c) for c in GAMMA_COLUMNS],
         *[result.getField(c).alias(c) for c in SIMILARITY_COLUMNS],

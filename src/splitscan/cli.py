@@ -68,6 +68,14 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--strict", action="store_true", help="also exit 1 when any row would be quarantined")
     _common(val)
 
+    res = sub.add_parser("resolve", help="resolve import records into consignee entities (work in progress)")
+    _common(res)
+
+    exp = sub.add_parser("export", help="export a table to CSV")
+    exp.add_argument("what", choices=["entities"], help="entities: record_id,entity_id")
+    exp.add_argument("--out", required=True, help="CSV file to write")
+    _common(exp)
+
     run = sub.add_parser("run", help="run every pipeline stage on an input folder")
     run.add_argument("--input", required=True)
     _common(run)
@@ -143,7 +151,27 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_resolve(args: argparse.Namespace) -> int:
+    from splitscan.pipelines import resolve
+
+    config = _config(args)
+    result = resolve.run(_session(config), config, run_date=_run_date(args))
+    sys.stdout.write(result.describe() + "\n")
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from splitscan.pipelines import export
+
+    config = _config(args)
+    rows = export.entities_csv(_session(config), config, out=Path(args.out))
+    sys.stdout.write(f"wrote {rows} rows to {args.out}\n")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "resolve": _cmd_resolve,
+    "export": _cmd_export,
     "generate": _cmd_generate,
     "ingest": _cmd_ingest,
     "validate": _cmd_validate,

@@ -61,6 +61,28 @@ class Resolution:
     rule_report: DataFrame
     model: MatchModel
 
+    def describe(self) -> str:
+        """A short summary for the terminal (small aggregates only)."""
+        sizes = self.entities.groupBy("entity_id").count()
+        row = sizes.agg(
+            F.count(F.lit(1)).alias("n"), F.sum("count").alias("records"), F.max("count").alias("big")
+        ).first()
+        hubs = {
+            r["hub_class"]: int(r["n"])
+            for r in self.hubs.groupBy("hub_class").agg(F.count(F.lit(1)).alias("n")).collect()
+        }
+        lines = [
+            f"resolved {row['records'] if row else 0} records into {row['n'] if row else 0} consignee entities "
+            f"(largest {row['big'] if row else 0} records)",
+            f"hub attributes by class: {dict(sorted(hubs.items()))}",
+            "candidate pairs by blocking rule (pairs, found by that rule only):",
+        ]
+        lines += [
+            f"  {r['rule']:<24} {r['pairs']:>10} {r['only_this_rule']:>10}"
+            for r in self.rule_report.orderBy("rule").collect()
+        ]
+        return "\n".join(lines)
+
 
 def term_frequencies(features: DataFrame) -> DataFrame:
     """`column, value, tf`: the share of records carrying each value of every term-frequency-adjusted key."""

@@ -20,10 +20,10 @@ BENCHES = {"ingest": bench_ingest.run}
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", choices=sorted(BENCHES), action="append")
-    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--records", type=int, default=None, help="default: 1M for ingest, 100k for resolve")
     args = parser.parse_args()
     for name in args.only or sorted(BENCHES):
-        result = BENCHES[name](args.records)
+        result = BENCHES[name](args.records or DEFAULT_RECORDS[name])
         print(f"== {name}")
         print(json.dumps(result, indent=2, sort_keys=True))
     return 0

@@ -13,8 +13,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_ingest
+import bench_resolve
 
-BENCHES = {"ingest": bench_ingest.run}
+BENCHES = {"ingest": bench_ingest.run, "resolve": bench_resolve.run}
+DEFAULT_RECORDS = {"ingest": 1_000_000, "resolve": 100_000}
 
 
 def main() -> int:

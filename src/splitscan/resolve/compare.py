@@ -19,6 +19,7 @@ Empty strings count as missing, like None.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -516,17 +517,25 @@ def _edits(frame: _Batch, left: str, right: str) -> FloatArray:
     return out
 
 
+# Given names repeat (a few thousand Korean given names cover most people), so pairs repeat too: a per-worker
+# cache turns most calls into a lookup.
+_aware_similarity = functools.lru_cache(maxsize=1 << 18)(given_name_similarity)
+
+
 def _given_similarity(f: _Batch) -> FloatArray:
     """Jaro-Winkler of the given names, raised by `given_name_similarity` where it is below `GIVEN_CLOSE`.
 
-    The romanisation-aware score is pure Python (~6 us a pair), so it only runs where it can still change the
-    level: pairs whose vectorised Jaro-Winkler did not already reach the top given-name level.
+    The romanisation-aware score is pure Python (~6 us a pair uncached), so it only runs where it can still
+    change the level: pairs with a surname on both sides whose vectorised Jaro-Winkler did not already reach
+    the top given-name level. Elsewhere `sim_given` is the plain Jaro-Winkler.
     """
     sims = _jaro_winkler(f, "given_l", "given_r", _pending(f, "given_l", "given_r"))
-    below = np.flatnonzero(np.nan_to_num(sims, nan=1.0) < GIVEN_CLOSE)
+    # Only pairs with a surname on both sides can reach a given-name level (5, 4 or 1).
+    decisive = (_flag(f, "same_surname") | _flag(f, "other_surname")) & ~_flag(f, "name_exact")
+    below = np.flatnonzero((np.nan_to_num(sims, nan=1.0) < GIVEN_CLOSE) & decisive)
     if below.size:
         left, right = f["given_l"].to_numpy()[below], f["given_r"].to_numpy()[below]
-        aware = np.array([given_name_similarity(a, b) for a, b in zip(left, right, strict=True)], dtype=np.float64)
+        aware = np.array([_aware_similarity(a, b) for a, b in zip(left, right, strict=True)], dtype=np.float64)
         sims[below] = np.maximum(sims[below], aware)
     sims[_flag(f, "given_eq")] = 1.0
     return sims

@@ -10,6 +10,17 @@ from splitscan.resolve.addresses import (
     parse_address,
     unit_relation,
 )
+from splitscan.resolve.compare import (
+    COMPARISON_OUTPUT_COLUMNS,
+    COMPARISONS,
+    GAMMA_COLUMNS,
+    AddressLevel,
+    CustomsIdLevel,
+    EmailLevel,
+    NameLevel,
+    PhoneLevel,
+    compare_pairs,
+)
 from splitscan.resolve.components import (
     ComponentsNotConvergedError,
     ComponentsResult,
@@ -20,6 +31,15 @@ from splitscan.resolve.components import (
     connected_components,
     guarded_components,
     run_connected_components,
+)
+from splitscan.resolve.fellegi_sunter import (
+    EMResult,
+    MatchModel,
+    UEstimate,
+    estimate_m,
+    estimate_u,
+    fit_from_labels,
+    score_pairs,
 )
 from splitscan.resolve.names import (
     NAME_FEATURE_COLUMNS,
@@ -37,19 +57,34 @@ from splitscan.resolve.names import (
 
 __all__ = [
     "ADDRESS_FEATURE_COLUMNS",
+    "COMPARISONS",
+    "COMPARISON_OUTPUT_COLUMNS",
+    "GAMMA_COLUMNS",
     "NAME_FEATURE_COLUMNS",
     "UNIT_RELATIONS",
+    "AddressLevel",
     "ComponentsNotConvergedError",
     "ComponentsResult",
+    "CustomsIdLevel",
+    "EMResult",
+    "EmailLevel",
+    "MatchModel",
+    "NameLevel",
     "ParsedAddress",
     "ParsedName",
+    "PhoneLevel",
     "StableIds",
+    "UEstimate",
     "address_features",
     "assign_stable_ids",
     "assign_stable_ids_with_history",
     "canonical_surname",
+    "compare_pairs",
     "component_sizes",
     "connected_components",
+    "estimate_m",
+    "estimate_u",
+    "fit_from_labels",
     "given_name_similarity",
     "guarded_components",
     "name_features",
@@ -61,5 +96,6 @@ __all__ = [
     "phonetic_code",
     "romanise_hangul",
     "run_connected_components",
+    "score_pairs",
     "unit_relation",
 ]

@@ -8,11 +8,13 @@ comparable" (a value is missing on at least one side) and carries no evidence ei
 neighbours in one apartment complex, households and forwarder suites share a building; a PCCC belongs to one
 person), and the scoring stage keeps their weights at or below zero.
 
-All five levels and the similarity figures behind them come from one vectorised pandas UDF returning a struct,
-so each Arrow batch makes one Python round trip. String similarity is Jaro-Winkler and optimal string
-alignment (Damerau-Levenshtein without repeated edits of a substring) from `rapidfuzz.process.cpdist`, which
-was the fastest similarity measured on this stack (machine-notes.md). `gamma_levels` is the same rule as a
-plain pandas function, for tests and for reuse.
+How it runs: null-safe equalities (and substrings, the PCCC pattern, mailbox names) are Spark expressions,
+packed into one integer of flags; only the strings whose similarity can still decide a level cross to Python.
+One vectorised pandas UDF then computes the similarities and picks all five levels, returning a struct, so
+each Arrow batch makes one Python round trip. String similarity is Jaro-Winkler and optimal string alignment
+(Damerau-Levenshtein without repeated edits of a substring) from `rapidfuzz.process.cpdist`, the fastest
+similarity measured on this stack (machine-notes.md); given names that Jaro-Winkler leaves below 0.92 get
+the romanisation-aware `names.given_name_similarity`.
 
 Empty strings count as missing, like None.
 """

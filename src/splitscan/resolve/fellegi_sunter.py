@@ -351,7 +351,8 @@ class EMResult:
         n_patterns: distinct gamma vectors.
         iterations: EM iterations run.
         converged: whether the largest parameter change fell below the tolerance.
-        log_likelihood: the observed-data log-likelihood after each iteration (non-decreasing).
+        log_likelihood: per iteration, the observed-data log-likelihood plus the log prior of the pseudo
+            counts (EM never decreases it).
         excluded_fields: fields treated as missing during EM.
     """
 
@@ -510,6 +511,7 @@ def em_from_pattern_counts(
     initial_lambda: float = 0.5,
     fix_u: bool = False,
     exclude_fields: Sequence[str] = (),
+    pseudo_count: float = 1.0,
     max_iterations: int = 500,
     tolerance: float = 1e-7,
 ) -> EMResult:
@@ -518,8 +520,8 @@ def em_from_pattern_counts(
     Model: a pair is a match with probability lambda; given its class, the fields' levels are independent
     with probabilities m (match) or u (non-match); a missing level (-1) has probability 1 in both classes.
     E-step: each pattern's match posterior. M-step: lambda = the count-weighted mean posterior; m (and u) =
-    the count-weighted level frequencies among comparable pairs. Iterations stop when no parameter moves by
-    more than `tolerance`.
+    the count-weighted level frequencies among comparable pairs, plus `pseudo_count` per level. Iterations
+    stop when no parameter moves by more than `tolerance`.
 
     Why u is estimated by default: candidate pairs are not random pairs. Blocking keeps the non-matches that
     share a phone, a unit or a surname and postcode (households, neighbours), so among candidate non-matches
@@ -543,6 +545,9 @@ def em_from_pattern_counts(
         initial_lambda: starting share of matches.
         fix_u: keep u fixed instead of estimating it.
         exclude_fields: fields left out of EM.
+        pseudo_count: pairs added to every level in each M-step (a Dirichlet prior): a level no training
+            pair reached, such as a one-typo PCCC in clean data, gets m of about 1 / matches instead of 0,
+            which would make a typo the strongest evidence against.
         max_iterations: iteration limit.
         tolerance: convergence threshold on the largest parameter change.
 
@@ -559,6 +564,8 @@ def em_from_pattern_counts(
         raise ValueError(f"exclude_fields: unknown field(s) {sorted(unknown)}")
     if not 0.0 < initial_lambda < 1.0:
         raise ValueError(f"initial_lambda must lie in (0, 1), got {initial_lambda}")
+    if pseudo_count < 0.0:
+        raise ValueError(f"pseudo_count must not be negative, got {pseudo_count}")
     start_m = initial_m if initial_m is not None else DEFAULT_INITIAL_M
     _check_probabilities("initial_m", start_m)
     _check_probabilities("u", u)
@@ -578,7 +585,12 @@ def em_from_pattern_counts(
         log_other = math.log1p(-lam) + _log_terms(patterns, u_arr, active)
         log_total = np.logaddexp(log_match, log_other)
         posterior = np.exp(log_match - log_total)
-        trace.append(float((weights * log_total).sum()))
+        log_prior = sum(
+            pseudo_count * float(np.log(np.maximum(probs[i], _MIN_PROBABILITY)).sum())
+            for probs in ((m_arr, u_arr) if not fix_u else (m_arr,))
+            for i in active
+        )
+        trace.append(float((weights * log_total).sum()) + log_prior)
 
         match_weight = weights * posterior
         new_lam = float(match_weight.sum() / n_pairs)
@@ -588,13 +600,13 @@ def em_from_pattern_counts(
             size = len(m_arr[i])
             level_weights = _level_counts(patterns, match_weight, i, size)
             if level_weights.sum() > 0:
-                new_m = level_weights / level_weights.sum()
+                new_m = (level_weights + pseudo_count) / (level_weights.sum() + pseudo_count * size)
                 change = max(change, float(np.abs(new_m - m_arr[i]).max()))
                 m_arr[i] = new_m
             if not fix_u:
                 other_weights = _level_counts(patterns, weights - match_weight, i, size)
                 if other_weights.sum() > 0:
-                    new_u = other_weights / other_weights.sum()
+                    new_u = (other_weights + pseudo_count) / (other_weights.sum() + pseudo_count * size)
                     change = max(change, float(np.abs(new_u - u_arr[i]).max()))
                     u_arr[i] = new_u
         lam = new_lam
@@ -633,6 +645,7 @@ def estimate_m(
     initial_lambda: float = 0.5,
     fix_u: bool = False,
     exclude_fields: Sequence[str] = (),
+    pseudo_count: float = 1.0,
     max_iterations: int = 500,
     tolerance: float = 1e-7,
 ) -> EMResult:
@@ -650,6 +663,7 @@ def estimate_m(
         fix_u: keep u fixed at the random-sample estimate (the textbook variant; see
             `em_from_pattern_counts` for why it fails on pairs from a union of blocking rules).
         exclude_fields: fields left out of EM (those the blocking rule selected on).
+        pseudo_count: pairs added to every level in each M-step (see `em_from_pattern_counts`).
         max_iterations: iteration limit.
         tolerance: convergence threshold on the largest parameter change.
 
@@ -666,6 +680,7 @@ def estimate_m(
         initial_lambda=initial_lambda,
         fix_u=fix_u,
         exclude_fields=exclude_fields,
+        pseudo_count=pseudo_count,
         max_iterations=max_iterations,
         tolerance=tolerance,
     )

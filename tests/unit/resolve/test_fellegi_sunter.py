@@ -148,6 +148,17 @@ def test_em_excluded_field_keeps_its_starting_m(
     assert max(errors) < 0.01
 
 
+def test_em_pseudo_count_keeps_unseen_levels_above_zero() -> None:
+    # 1000 clear matches agreeing everywhere, 3000 clear non-matches disagreeing: no pair has a one-typo PCCC.
+    patterns = np.array([[6, 5, 3, 2, 2], [0, 0, 0, 0, 0]], dtype=np.int64)
+    counts = np.array([1000, 3000], dtype=np.int64)
+    smoothed = em_from_pattern_counts(patterns, counts, TRUE_U)
+    assert smoothed.lambda_ == pytest.approx(0.25, abs=1e-3)
+    assert smoothed.m["customs_id"][1] == pytest.approx(1 / (1000 + 3), rel=0.01)
+    raw = em_from_pattern_counts(patterns, counts, TRUE_U, pseudo_count=0.0)
+    assert raw.m["customs_id"][1] == 0.0
+
+
 def test_em_stops_at_the_iteration_limit_without_converging(
     simulated: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
 ) -> None:

@@ -145,7 +145,7 @@ def discover_files(spark: SparkSession, input_path: str) -> list[InputFile]:
         status = it.next()
         qualified = str(status.getPath().toString())
         relative = str(status.getPath().toUri().getPath())[len(root) :]
-        if any(part.startswith((".", "_")) for part in relative.split("/") if part):
+        if _hidden(relative):
             continue
         fmt = _format_of(qualified)
         if fmt is None:

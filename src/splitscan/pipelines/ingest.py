@@ -21,7 +21,7 @@ from pyspark.sql import functions as F
 
 from splitscan.config import Config
 from splitscan.contracts import Contract, ContractViolation, load_contract
-from splitscan.ingest.fx import convert_to_threshold_currency, read_fx_rates
+from splitscan.ingest.fx import convert_to_threshold_currency, read_fx_rates, read_jurisdictions
 from splitscan.ingest.parse import parse_to_contract
 from splitscan.ingest.readers import (
     RAW_RECORD,
@@ -36,7 +36,6 @@ from splitscan.ingest.readers import (
 from splitscan.ingest.standardise import with_standardised_columns
 from splitscan.quality.gx import ValidationReport, validate_with_gx
 from splitscan.quality.rules import add_violations, violation_struct
-from splitscan.reference import load_jurisdictions_pdf
 from splitscan.storage import TableTransaction, ensure_table, merge_on_keys, read_table
 
 __all__ = ["IngestResult", "prepare_batch", "run", "run_parameters"]
@@ -117,7 +116,7 @@ def _mark_superseded(df: DataFrame, files: DataFrame) -> DataFrame:
 
 def _add_fx(df: DataFrame, spark: SparkSession, config: Config) -> DataFrame:
     rates = read_fx_rates(spark, config.ingest.fx_rates_path)
-    jurisdictions = spark.createDataFrame(load_jurisdictions_pdf())
+    jurisdictions = read_jurisdictions(spark)
     converted = convert_to_threshold_currency(
         df, rates, jurisdictions, max_staleness_days=config.ingest.fx_max_staleness_days
     )

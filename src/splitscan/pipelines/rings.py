@@ -1,0 +1,291 @@
+"""The rings job: import records + consignee entities + hub attributes -> `gold/ring_findings` and ring pictures.
+
+Order of work: entity records (resolution's name and address keys on every record, with its entity) -> edges
+(shared attributes, hubs excluded, bounded per value; supply as supporting evidence) -> components with the
+scalable Spark connected components, oversized ones split -> NetworkX per group inside `applyInPandas` ->
+rings with enough parties -> features, score, reasons -> stable ring ids -> Delta (one partition per run date) ->
+SVG pictures of the top rings. Only small aggregates and the top rings reach the driver.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from splitscan.config import Config
+from splitscan.contracts import load_contract
+from splitscan.resolve.components import assign_stable_ids
+from splitscan.resolve.features import with_features
+from splitscan.rings.analysis import AnalysisSettings, analyse_groups
+from splitscan.rings.findings import (
+    FindingSettings,
+    describe_rings,
+    ring_evidence,
+    ring_members,
+    ring_supply,
+    with_score,
+)
+from splitscan.rings.graph import EdgeSettings, build_edges
+from splitscan.rings.partition import edges_within, group_components
+from splitscan.rings.picture import picture_path, render_ring_svg, write_picture
+from splitscan.rings.thresholds import reference_thresholds, with_threshold
+from splitscan.storage import TableTransaction, ensure_table, overwrite_partition, read_table
+
+__all__ = ["RECORD_COLUMNS", "RingResult", "RingSettings", "entity_records", "find_rings", "ring_pictures", "run"]
+
+logger = logging.getLogger(__name__)
+
+RECORDS = "silver/import_records"
+ENTITIES = "silver/consignee_entities"
+HUBS = "silver/hub_attributes"
+FINDINGS = "gold/ring_findings"
+
+RECORD_COLUMNS: tuple[str, ...] = (
+    "record_id",
+    "destination_country",
+    "arrival_date",
+    "order_date",
+    "seller_id",
+    "value_threshold_ccy",
+    "value_usd",
+    "name_std",
+    "address_std",
+    "postcode_std",
+    "phone_std",
+    "email_std",
+    "consignee_id_std",
+)
+
+
+@dataclass(frozen=True)
+class RingSettings:
+    """Ring detection knobs (see docs/rings.md).
+
+    Attributes:
+        edges: edge weights and bounds.
+        analysis: Louvain seed, resolution and bridge rule.
+        findings: parties per ring, window, duty rate, reporting threshold.
+        max_group_size: the most entities handed to one NetworkX call.
+        strong_weight: edges kept when an oversized component is split (one phone, e-mail, customs id or drop).
+        pictures: pictures drawn for the top rings of a run (0: none).
+    """
+
+    edges: EdgeSettings = field(default_factory=EdgeSettings)
+    analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
+    findings: FindingSettings = field(default_factory=FindingSettings)
+    max_group_size: int = 1000
+    strong_weight: float = 2.0
+    pictures: int = 20
+
+
+@dataclass(frozen=True)
+class RingResult:
+    """The results of one ring detection, as DataFrames (nothing written yet)."""
+
+    findings: DataFrame
+    edges: DataFrame
+    groups: DataFrame
+    analysis: DataFrame
+
+    def largest_group(self) -> int:
+        """Entities in the largest group handed to one NetworkX call (one small aggregate)."""
+        row = self.groups.groupBy("group_id").count().agg(F.max("count")).first()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def describe(self, *, top: int = 10) -> str:
+        """The top rings by score, for the terminal."""
+        return describe_rings(self.findings, top=top)
+
+
+def entity_records(records: DataFrame, entities: DataFrame) -> DataFrame:
+    """Records with their consignee entity and resolution's parsed keys (`surname`, `unit_key`).
+
+    Args:
+        records: `import_records` rows with the columns of `RECORD_COLUMNS`.
+        entities: `record_id, entity_id`.
+
+    Returns:
+        One row per record that has an entity: `RECORD_COLUMNS` (identity text dropped) plus `entity_id`,
+        `surname`, `unit_key`.
+    """
+    keep = [c for c in RECORD_COLUMNS if c not in ("name_std", "address_std")]
+    featured = with_features(records.select(*RECORD_COLUMNS)).select(*keep, "surname", "unit_key")
+    return featured.join(entities.select("record_id", "entity_id"), "record_id")
+
+
+def find_rings(
+    records: DataFrame,
+    entities: DataFrame,
+    hubs: DataFrame,
+    thresholds: DataFrame,
+    *,
+    previous: DataFrame | None = None,
+    settings: RingSettings = RingSettings(),
+) -> RingResult:
+    """Detect nominee rings.
+
+    Args:
+        records: `import_records` rows (columns of `RECORD_COLUMNS`).
+        entities: `record_id, entity_id` (resolution's `consignee_entities`).
+        hubs: `attribute, value` (resolution's `hub_attributes`): these values make no edges.
+        thresholds: `destination_country, valid_from, valid_to, threshold, currency` (the threshold seam, see
+            `splitscan.rings.thresholds`; to be replaced by detect's rule table).
+        previous: an earlier run's `ring_id, members`, so rings keep their ids; None on the first run.
+        settings: knobs.
+
+    Returns:
+        Findings (one row per ring scoring at least `settings.findings.min_score`, contract columns except
+        `run_date`, `picture_path`, `run_id`, `created_at`), the edges, the groups and the per-node analysis.
+
+    Runs Spark jobs (connected components, checks for oversized components) before returning.
+    """
+    er = entity_records(records, entities).persist(StorageLevel.MEMORY_AND_DISK)
+    edges = build_edges(er, hubs, settings=settings.edges).localCheckpoint(eager=True)
+    groups = group_components(edges, max_group_size=settings.max_group_size, strong_weight=settings.strong_weight)
+    analysis = analyse_groups(edges_within(edges, groups), settings=settings.analysis).localCheckpoint(eager=True)
+    members = ring_members(analysis, min_parties=settings.findings.min_parties)
+
+    per_ring = members.groupBy("ring_key").agg(
+        F.array_sort(F.collect_list("node")).alias("members"),
+        F.first("n_members").alias("n_members"),
+        F.first("n_parties").alias("n_parties"),
+        F.first("density").alias("density"),
+        F.first("max_core").alias("max_core"),
+        F.first("bridges").alias("bridges"),
+        F.max_by("node", F.col("is_organiser").cast("int")).alias("organiser"),
+        F.max(F.when(F.col("is_organiser"), F.col("betweenness"))).alias("organiser_betweenness"),
+    )
+    supply = ring_supply(members, with_threshold(er, thresholds), window_days=settings.findings.window_days)
+    rings = with_score(
+        per_ring.join(ring_evidence(members, edges), "ring_key").join(supply, "ring_key"),
+        duty_rate=settings.findings.duty_rate,
+    ).where(F.col("score") >= settings.findings.min_score)
+
+    kept = members.join(rings.select("ring_key"), "ring_key", "left_semi")
+    prior = (
+        None
+        if previous is None
+        else previous.select(F.explode("members").alias("node"), F.col("ring_id").alias("entity_id"))
+    )
+    ids = assign_stable_ids(kept.select("node", F.col("ring_key").alias("component")), prior, id_prefix="R")
+    ring_ids = (
+        kept.select("node", "ring_key").join(ids, "node").groupBy("ring_key").agg(F.first("entity_id").alias("ring_id"))
+    )
+    findings = rings.join(ring_ids, "ring_key").drop("ring_key", "organiser_betweenness")
+    return RingResult(findings=findings, edges=edges, groups=groups, analysis=analysis)
+
+
+def ring_pictures(findings: DataFrame, edges: DataFrame, *, warehouse_uri: str, top: int, seed: int) -> dict[str, str]:
+    """Draw the `top` rings by score and write them under `<warehouse>/reports/rings/`.
+
+    Args:
+        findings: `ring_id, score, members, organiser` per ring.
+        edges: `src, dst, evidence` of the graph.
+        warehouse_uri: the warehouse location (local).
+        top: rings to draw.
+        seed: layout seed.
+
+    Returns:
+        `ring_id -> picture path`. Only the top rings and their own edges reach the driver.
+    """
+    if top <= 0:
+        return {}
+    chosen = (
+        findings.orderBy(F.col("score").desc(), "ring_id").limit(top).select("ring_id", "score", "members", "organiser")
+    )
+    heads = chosen.collect()
+    if not heads:
+        return {}
+    member_of = chosen.select("ring_id", F.explode("members").alias("node"))
+    inside = (
+        edges.join(member_of.withColumnRenamed("node", "src"), "src")
+        .join(member_of.select(F.col("ring_id").alias("_r"), F.col("node").alias("dst")), "dst")
+        .where(F.col("ring_id") == F.col("_r"))
+        .select("ring_id", "src", "dst", "evidence")
+        .collect()
+    )
+    paths: dict[str, str] = {}
+    for head in heads:
+        links = [(r["src"], r["dst"], list(r["evidence"])) for r in inside if r["ring_id"] == head["ring_id"]]
+        svg = render_ring_svg(
+            list(head["members"]),
+            links,
+            head["organiser"],
+            title=f"ring {head['ring_id']}  score {head['score']:.1f}  {len(head['members'])} members",
+            seed=seed,
+        )
+        paths[head["ring_id"]] = write_picture(svg, picture_path(warehouse_uri, head["ring_id"]))
+    logger.info("drew %d ring pictures under %s/reports/rings", len(paths), warehouse_uri)
+    return paths
+
+
+def _previous_findings(spark: SparkSession, path: str, run_date: dt.date) -> DataFrame | None:
+    """The latest run before `run_date`: `ring_id, members` (None when there is none)."""
+    table = read_table(spark, path)
+    row = table.where(F.col("run_date") < F.lit(run_date)).agg(F.max("run_date")).first()
+    if row is None or row[0] is None:
+        return None
+    return table.where(F.col("run_date") == F.lit(row[0])).select("ring_id", "members")
+
+
+def run(
+    spark: SparkSession,
+    config: Config,
+    *,
+    run_date: dt.date,
+    settings: RingSettings = RingSettings(),
+    thresholds: DataFrame | None = None,
+) -> RingResult:
+    """Detect rings over every record and publish `gold/ring_findings` for `run_date`, with pictures.
+
+    Args:
+        spark: the session.
+        config: warehouse location.
+        run_date: the partition written; a re-run for the same date replaces it with the same rows.
+        settings: knobs.
+        thresholds: the threshold table; None uses `reference_thresholds` (until detect's rule table lands).
+
+    Returns:
+        The result; its `findings` carry the written columns.
+    """
+    run_id = f"rings-{run_date.isoformat()}-{uuid.uuid4().hex[:8]}"
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    path = config.table_path(*FINDINGS.split("/"))
+    contract = load_contract(FINDINGS)
+    ensure_table(spark, path, contract)
+    records = read_table(spark, config.table_path(*RECORDS.split("/"))).select(*RECORD_COLUMNS)
+    entities = read_table(spark, config.table_path(*ENTITIES.split("/"))).select("record_id", "entity_id")
+    hubs = read_table(spark, config.table_path(*HUBS.split("/"))).select("attribute", "value")
+    result = find_rings(
+        records,
+        entities,
+        hubs,
+        reference_thresholds(spark) if thresholds is None else thresholds,
+        previous=_previous_findings(spark, path, run_date),
+        settings=settings,
+    )
+    findings = result.findings.localCheckpoint(eager=True)
+    pictures = ring_pictures(
+        findings, result.edges, warehouse_uri=config.warehouse_uri, top=settings.pictures, seed=settings.analysis.seed
+    )
+    drawn = spark.createDataFrame(list(pictures.items()) or [("", "")], "ring_id string, picture_path string").where(
+        F.col("ring_id") != ""
+    )
+    out = (
+        findings.join(drawn, "ring_id", "left")
+        .withColumn("run_date", F.lit(run_date))
+        .withColumn("run_id", F.lit(run_id))
+        .withColumn("created_at", F.lit(now).cast("timestamp"))
+    )
+    with TableTransaction(spark, [path]):
+        version = overwrite_partition(out, path, contract, f"run_date = '{run_date.isoformat()}'")
+    logger.info(
+        "rings %s: wrote %s version %d; largest group %d entities", run_id, path, version, result.largest_group()
+    )
+    return RingResult(findings=out, edges=result.edges, groups=result.groups, analysis=result.analysis)

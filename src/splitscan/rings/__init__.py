@@ -1,0 +1,56 @@
+"""Nominee-ring detection: the consignee graph in Spark, bounded groups, NetworkX per group, scored findings."""
+
+from __future__ import annotations
+
+from splitscan.rings.analysis import ANALYSIS_SCHEMA, AnalysisSettings, analyse_group, analyse_groups
+from splitscan.rings.findings import (
+    FindingSettings,
+    describe_rings,
+    ring_evidence,
+    ring_members,
+    ring_supply,
+    with_score,
+)
+from splitscan.rings.graph import (
+    ATTRIBUTE_COLUMNS,
+    DEFAULT_WEIGHTS,
+    EdgeSettings,
+    attribute_edges,
+    attribute_pairs,
+    build_edges,
+    entity_attributes,
+    with_supply,
+)
+from splitscan.rings.partition import edges_within, group_components, label_propagation
+from splitscan.rings.picture import picture_path, render_ring_svg, write_picture
+from splitscan.rings.thresholds import THRESHOLD_SCHEMA, reference_thresholds, with_threshold
+
+__all__ = [
+    "ANALYSIS_SCHEMA",
+    "ATTRIBUTE_COLUMNS",
+    "DEFAULT_WEIGHTS",
+    "THRESHOLD_SCHEMA",
+    "AnalysisSettings",
+    "EdgeSettings",
+    "FindingSettings",
+    "analyse_group",
+    "analyse_groups",
+    "attribute_edges",
+    "attribute_pairs",
+    "build_edges",
+    "describe_rings",
+    "edges_within",
+    "entity_attributes",
+    "group_components",
+    "label_propagation",
+    "picture_path",
+    "reference_thresholds",
+    "render_ring_svg",
+    "ring_evidence",
+    "ring_members",
+    "ring_supply",
+    "with_score",
+    "with_supply",
+    "with_threshold",
+    "write_picture",
+]

@@ -1,0 +1,274 @@
+"""The consignee graph: entities linked by shared attributes, weighted, with the evidence of every edge.
+
+Nodes are consignee entities (`entity_id` from resolution). Two entities are linked when their records share a
+value of one of these attributes (kinds):
+
+* `customs_id`: the same customs id (PCCC) under two entities, i.e. used under another name;
+* `phone`, `email`: the same phone number or e-mail address;
+* `unit`: the same unit-level address (`unit_key`: building plus flat), home to both or to neither;
+* `drop_address`: the same unit, which is one entity's own (most used) address and not the other's: a parcel of
+  the other's name or PCCC delivered to someone else's home.
+
+Shared supply (`seller`: the same merchant with overlapping purchase windows) strengthens an edge but never
+creates one: the customers of a popular merchant are not a ring (domain.md §4, coincidental same-seller traffic).
+
+Bounds and traps (domain.md §4):
+* values listed in `hub_attributes` (forwarders, purchase agents, placeholders) make no edges; building-level
+  addresses are never used, so apartment neighbours link only if they share a unit;
+* a value shared by more than `max_entities_per_value` entities makes no edges either (treated as a hub), so one
+  value yields at most max*(max-1)/2 pairs and edge building is never quadratic in the data;
+* a pair sharing a unit and a surname is a household: its edge is kept, in tier `household`, and ring analysis
+  counts a household as one party (a household is not a ring by itself).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+
+__all__ = [
+    "ATTRIBUTE_COLUMNS",
+    "DEFAULT_WEIGHTS",
+    "EdgeSettings",
+    "attribute_edges",
+    "attribute_pairs",
+    "build_edges",
+    "entity_attributes",
+    "with_supply",
+]
+
+logger = logging.getLogger(__name__)
+
+# Edge kind -> the standardised record column it is read from. `drop_address` is derived from `unit`.
+ATTRIBUTE_COLUMNS: Mapping[str, str] = {
+    "customs_id": "consignee_id_std",
+    "phone": "phone_std",
+    "email": "email_std",
+    "unit": "unit_key",
+}
+# A stolen or borrowed customs id is the strongest single sign (domain.md §1.3); a shared phone or mailbox, or a
+# parcel sent to someone else's home, next; a shared unit without a home on either side is weaker.
+DEFAULT_WEIGHTS: Mapping[str, float] = {
+    "customs_id": 3.0,
+    "phone": 2.0,
+    "email": 2.0,
+    "drop_address": 2.0,
+    "unit": 1.5,
+}
+TIER_RING, TIER_HOUSEHOLD = "ring", "household"
+
+
+@dataclass(frozen=True)
+class EdgeSettings:
+    """Edge weights and bounds.
+
+    Attributes:
+        weights: weight of one shared value, per kind; an edge's weight is the sum over its shared values.
+        supply_weight: added per merchant the pair has in common (at most `max_supply_sellers` of them).
+        max_supply_sellers: merchants counted towards the supply weight.
+        supply_slack_days: two purchase windows overlap when they come within this many days of each other.
+        max_entities_per_value: a value shared by more entities makes no edges (treated as a hub).
+    """
+
+    weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    supply_weight: float = 0.5
+    max_supply_sellers: int = 2
+    supply_slack_days: int = 14
+    max_entities_per_value: int = 50
+
+
+def _modal(df: DataFrame, key: str, value: str, alias: str) -> DataFrame:
+    """`key, alias`: the most frequent non-null `value` per `key`, ties to the smallest value."""
+    counted = df.where(F.col(value).isNotNull()).groupBy(key, value).agg(F.count(F.lit(1)).alias("_n"))
+    first = Window.partitionBy(key).orderBy(F.col("_n").desc(), F.col(value).asc())
+    return (
+        counted.withColumn("_rank", F.row_number().over(first))
+        .where(F.col("_rank") == 1)
+        .select(key, F.col(value).alias(alias))
+    )
+
+
+def entity_attributes(entity_records: DataFrame, hubs: DataFrame) -> DataFrame:
+    """Distinct attribute values per entity, hub values removed.
+
+    Args:
+        entity_records: one row per record with `entity_id` and the columns of `ATTRIBUTE_COLUMNS`.
+        hubs: `attribute, value` of generic values (resolution's `hub_attributes`); `attribute` is a column name.
+
+    Returns:
+        `entity_id, kind, value, is_home`: `is_home` is true on the entity's most used unit, false otherwise.
+    """
+    long = entity_records.select(
+        "entity_id",
+        F.inline(
+            F.array(
+                *[
+                    F.struct(F.lit(kind).alias("kind"), F.lit(column).alias("attribute"), F.col(column).alias("value"))
+                    for kind, column in ATTRIBUTE_COLUMNS.items()
+                ]
+            )
+        ),
+    ).where(F.col("value").isNotNull() & (F.col("value") != ""))
+    generic = hubs.select("attribute", "value").distinct()
+    kept = long.join(F.broadcast(generic), ["attribute", "value"], "left_anti").drop("attribute").distinct()
+    home = _modal(entity_records, "entity_id", ATTRIBUTE_COLUMNS["unit"], "_home")
+    return kept.join(home, "entity_id", "left").select(
+        "entity_id",
+        "kind",
+        "value",
+        ((F.col("kind") == "unit") & (F.col("value") == F.col("_home"))).alias("is_home"),
+    )
+
+
+def attribute_pairs(attributes: DataFrame, *, max_entities_per_value: int) -> DataFrame:
+    """Entity pairs sharing a value: `src, dst, kind, value` with `src < dst`, one row per shared value.
+
+    A value carried by more than `max_entities_per_value` entities is dropped whole, so the pairs per value are
+    bounded. A unit that is home to exactly one of the two becomes kind `drop_address`.
+    """
+    per_value = Window.partitionBy("kind", "value")
+    bounded = attributes.withColumn("_n", F.count(F.lit(1)).over(per_value)).where(
+        (F.col("_n") >= 2) & (F.col("_n") <= max_entities_per_value)
+    )
+    left = bounded.select("kind", "value", F.col("entity_id").alias("src"), F.col("is_home").alias("_home_src"))
+    right = bounded.select("kind", "value", F.col("entity_id").alias("dst"), F.col("is_home").alias("_home_dst"))
+    pairs = left.join(right, ["kind", "value"]).where(F.col("src") < F.col("dst"))
+    drop = (F.col("kind") == "unit") & (F.col("_home_src") != F.col("_home_dst"))
+    return pairs.select("src", "dst", F.when(drop, "drop_address").otherwise(F.col("kind")).alias("kind"), "value")
+
+
+def _weight_of(kind: Column, weights: Mapping[str, float]) -> Column:
+    lookup = F.create_map(*[F.lit(x) for kv in sorted(weights.items()) for x in kv])
+    return F.coalesce(lookup[kind], F.lit(0.0))
+
+
+def attribute_edges(
+    pairs: DataFrame, surnames: DataFrame, *, weights: Mapping[str, float] = DEFAULT_WEIGHTS
+) -> DataFrame:
+    """Aggregate shared values into one weighted edge per entity pair, with its tier.
+
+    Args:
+        pairs: `src, dst, kind, value` from `attribute_pairs`.
+        surnames: `entity_id, surname`, one row per entity (null or missing when unknown).
+        weights: weight per shared value, by kind.
+
+    Returns:
+        `src, dst, weight, tier, kinds, evidence`: `evidence` is the sorted `kind=value` list, `kinds` the sorted
+        distinct kinds, `tier` is `household` when the pair shares a unit (as `unit` or `drop_address`) and a
+        surname, else `ring`.
+    """
+    s_src = surnames.select(F.col("entity_id").alias("src"), F.col("surname").alias("_s_src"))
+    s_dst = surnames.select(F.col("entity_id").alias("dst"), F.col("surname").alias("_s_dst"))
+    edges = pairs.groupBy("src", "dst").agg(
+        F.sum(_weight_of(F.col("kind"), weights)).alias("weight"),
+        F.array_sort(F.collect_set("kind")).alias("kinds"),
+        F.array_sort(F.collect_set(F.concat_ws("=", "kind", "value"))).alias("evidence"),
+    )
+    shares_unit = F.arrays_overlap(F.col("kinds"), F.array(F.lit("unit"), F.lit("drop_address")))
+    household = shares_unit & F.coalesce(F.col("_s_src") == F.col("_s_dst"), F.lit(False))
+    return (
+        edges.join(s_src, "src", "left")
+        .join(s_dst, "dst", "left")
+        .select(
+            "src",
+            "dst",
+            F.col("weight").cast("double").alias("weight"),
+            F.when(household, TIER_HOUSEHOLD).otherwise(TIER_RING).alias("tier"),
+            "kinds",
+            "evidence",
+        )
+    )
+
+
+def with_supply(
+    edges: DataFrame,
+    entity_records: DataFrame,
+    *,
+    supply_weight: float,
+    max_sellers: int,
+    slack_days: int,
+) -> DataFrame:
+    """Strengthen edges whose two entities bought from the same merchant in overlapping windows.
+
+    Args:
+        edges: output of `attribute_edges`.
+        entity_records: `entity_id, seller_id, order_date, arrival_date` per record (order date preferred).
+        supply_weight: weight added per merchant in common.
+        max_sellers: at most this many merchants count towards the weight.
+        slack_days: windows `[first, last]` purchase day overlap when they come within this many days.
+
+    Returns:
+        `edges` with `weight` raised, `seller` added to `kinds` and `seller=<id>` to `evidence` for each merchant
+        in common. Only existing edges are looked up (a join on the edge's endpoints), so the work is bounded by
+        the edges times the merchants per entity.
+    """
+    day = F.coalesce(F.col("order_date"), F.col("arrival_date"))
+    windows = (
+        entity_records.where(F.col("seller_id").isNotNull())
+        .groupBy("entity_id", "seller_id")
+        .agg(F.min(day).alias("first"), F.max(day).alias("last"))
+    )
+    a = windows.select(
+        F.col("entity_id").alias("src"), "seller_id", F.col("first").alias("f1"), F.col("last").alias("l1")
+    )
+    b = windows.select(
+        F.col("entity_id").alias("dst"), "seller_id", F.col("first").alias("f2"), F.col("last").alias("l2")
+    )
+    overlap = (F.datediff(F.col("f2"), F.col("l1")) <= slack_days) & (
+        F.datediff(F.col("f1"), F.col("l2")) <= slack_days
+    )
+    common = (
+        edges.select("src", "dst")
+        .join(a, "src")
+        .join(b, ["dst", "seller_id"])
+        .where(overlap)
+        .groupBy("src", "dst")
+        .agg(F.array_sort(F.collect_set("seller_id")).alias("_sellers"))
+    )
+    n = F.least(F.size("_sellers"), F.lit(max_sellers))
+    has = F.col("_sellers").isNotNull()
+    return (
+        edges.join(common, ["src", "dst"], "left")
+        .withColumn("weight", F.col("weight") + F.when(has, n * F.lit(supply_weight)).otherwise(F.lit(0.0)))
+        .withColumn(
+            "kinds",
+            F.when(has, F.array_sort(F.array_union("kinds", F.array(F.lit("seller"))))).otherwise(F.col("kinds")),
+        )
+        .withColumn(
+            "evidence",
+            F.when(
+                has,
+                F.array_sort(F.concat("evidence", F.transform("_sellers", lambda s: F.concat(F.lit("seller="), s)))),
+            ).otherwise(F.col("evidence")),
+        )
+        .drop("_sellers")
+    )
+
+
+def build_edges(entity_records: DataFrame, hubs: DataFrame, *, settings: EdgeSettings = EdgeSettings()) -> DataFrame:
+    """The whole edge stage: attributes without hubs, bounded pairs, weighted edges with tiers, supply evidence.
+
+    Args:
+        entity_records: one row per record: `record_id, entity_id, surname, seller_id, order_date, arrival_date`
+            and the columns of `ATTRIBUTE_COLUMNS`.
+        hubs: `attribute, value` (resolution's `hub_attributes`).
+        settings: weights and bounds.
+
+    Returns:
+        `src, dst, weight, tier, kinds, evidence` (see `attribute_edges` and `with_supply`).
+    """
+    attributes = entity_attributes(entity_records, hubs)
+    pairs = attribute_pairs(attributes, max_entities_per_value=settings.max_entities_per_value)
+    surnames = _modal(entity_records, "entity_id", "surname", "surname")
+    edges = attribute_edges(pairs, surnames, weights=settings.weights)
+    return with_supply(
+        edges,
+        entity_records,
+        supply_weight=settings.supply_weight,
+        max_sellers=settings.max_supply_sellers,
+        slack_days=settings.supply_slack_days,
+    )

@@ -1,0 +1,146 @@
+"""Components of the consignee graph, split until every group fits one NetworkX call.
+
+Uses resolution's scalable connected components (`splitscan.resolve.components`). A component above
+`max_group_size` entities is split before analysis, in up to three steps, each applied only to groups still too
+large: (1) drop weak and household edges and take the components of what is left; (2) weighted label
+propagation in Spark (a community detection that needs no driver memory); (3) as a last resort, cut the group
+into consecutive chunks of node ids. So no group handed to an executor can exceed the cap, whatever the graph.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pyspark.sql import DataFrame, Window
+from pyspark.sql import functions as F
+
+from splitscan.resolve.components import component_sizes, connected_components
+from splitscan.rings.graph import TIER_RING
+
+__all__ = ["edges_within", "group_components", "label_propagation"]
+
+logger = logging.getLogger(__name__)
+
+
+def _too_big(groups: DataFrame, max_group_size: int) -> DataFrame:
+    """`group_id`s with more than `max_group_size` nodes."""
+    sizes = component_sizes(groups, component="group_id")
+    return sizes.where(F.col("size") > max_group_size).select("group_id")
+
+
+def edges_within(edges: DataFrame, groups: DataFrame) -> DataFrame:
+    """Edges whose two endpoints are in the same group: `group_id, src, dst, weight, tier`."""
+    g_src = groups.select(F.col("node").alias("src"), F.col("group_id"))
+    g_dst = groups.select(F.col("node").alias("dst"), F.col("group_id").alias("_g_dst"))
+    return (
+        edges.join(g_src, "src")
+        .join(g_dst, "dst")
+        .where(F.col("group_id") == F.col("_g_dst"))
+        .select("group_id", "src", "dst", "weight", "tier")
+    )
+
+
+def label_propagation(edges: DataFrame, *, iterations: int) -> DataFrame:
+    """Weighted label propagation: each node repeatedly takes the label with the largest weight among its neighbours.
+
+    Args:
+        edges: undirected `src, dst, weight`; every node of interest must appear on an edge.
+        iterations: synchronous rounds (a fixed number: the result is deterministic, converged or not).
+
+    Returns:
+        `node, label`. A node's own label counts with half its strongest edge's weight, which damps the
+        oscillation synchronous updates can show on bipartite structures; ties go to the smallest label.
+        Each round is one join and one aggregate over the edges; the lineage is cut every round.
+    """
+    both = edges.select("src", "dst", "weight").unionByName(
+        edges.select(F.col("dst").alias("src"), F.col("src").alias("dst"), "weight")
+    )
+    keep_own = both.groupBy(F.col("src").alias("node")).agg((F.max("weight") / 2).alias("_self"))
+    labels = keep_own.select("node", F.col("node").alias("label"))
+    best = Window.partitionBy("node").orderBy(F.col("_w").desc(), F.col("label").asc())
+    for _ in range(iterations):
+        votes = (
+            both.join(labels.select(F.col("node").alias("dst"), "label"), "dst")
+            .select(F.col("src").alias("node"), "label", "weight")
+            .unionByName(labels.join(keep_own, "node").select("node", "label", F.col("_self").alias("weight")))
+            .groupBy("node", "label")
+            .agg(F.sum("weight").alias("_w"))
+        )
+        labels = (
+            votes.withColumn("_rank", F.row_number().over(best))
+            .where(F.col("_rank") == 1)
+            .select("node", "label")
+            .localCheckpoint(eager=True)
+        )
+    return labels
+
+
+def group_components(
+    edges: DataFrame,
+    *,
+    max_group_size: int,
+    strong_weight: float,
+    lpa_iterations: int = 5,
+    checkpoint_dir: str | None = None,
+) -> DataFrame:
+    """Connected components of the edges, with components above `max_group_size` split (see the module docstring).
+
+    Args:
+        edges: `src, dst, weight, tier` (from `splitscan.rings.graph.build_edges`).
+        max_group_size: the most nodes one group may have.
+        strong_weight: in step 1, edges of tier `ring` with at least this weight are kept.
+        lpa_iterations: rounds of label propagation in step 2.
+        checkpoint_dir: passed to `connected_components`.
+
+    Returns:
+        `node, group_id, split`: one row per node on an edge; `split` is `none`, `strong_edges`,
+        `label_propagation` or `chunked`, the step that produced the node's group. Group ids are deterministic
+        (built from the smallest node ids involved).
+
+    Runs Spark jobs (connected components, one existence check per step); the result is lazy over
+    materialised data.
+    """
+    if max_group_size < 2:
+        raise ValueError("max_group_size must be at least 2")
+    cc = connected_components(edges, checkpoint_dir=checkpoint_dir)
+    groups = cc.select("node", F.col("component").alias("group_id"), F.lit("none").alias("split"))
+    big = _too_big(groups, max_group_size)
+    if big.limit(1).count() == 0:
+        return groups
+    logger.info("ring graph: splitting components above %d entities", max_group_size)
+
+    # Step 1: weak and household edges out, components of the rest. Nodes left without an edge become singletons.
+    strong = edges_within(edges, groups.join(big, "group_id")).where(
+        (F.col("tier") == TIER_RING) & (F.col("weight") >= strong_weight)
+    )
+    sub = connected_components(strong, checkpoint_dir=checkpoint_dir)
+    groups = _relabel(groups, big, sub.select("node", F.col("component").alias("_label")), "/", "strong_edges")
+    big = _too_big(groups, max_group_size)
+    if big.limit(1).count() == 0:
+        return groups
+
+    # Step 2: label propagation on the strong edges of the groups still too large.
+    labels = label_propagation(edges_within(strong, groups.join(big, "group_id")), iterations=lpa_iterations)
+    groups = _relabel(groups, big, labels.select("node", F.col("label").alias("_label")), "~", "label_propagation")
+    big = _too_big(groups, max_group_size)
+    if big.limit(1).count() == 0:
+        return groups
+
+    # Step 3: chunks of consecutive node ids; a hard bound, at the price of cutting a community.
+    logger.warning("ring graph: label propagation left groups above %d entities; chunking them", max_group_size)
+    position = F.row_number().over(Window.partitionBy("group_id").orderBy("node")) - 1
+    chunks = groups.join(big, "group_id", "left_semi").select(
+        "node", F.floor(position / max_group_size).cast("string").alias("_label")
+    )
+    return _relabel(groups, big, chunks, "#", "chunked")
+
+
+def _relabel(groups: DataFrame, big: DataFrame, labels: DataFrame, sep: str, step: str) -> DataFrame:
+    """Replace the groups listed in `big` by `group_id + sep + label` (a node without a label: its own id)."""
+    in_big = groups.join(big, "group_id", "left_semi").join(labels, "node", "left")
+    split = in_big.select(
+        "node",
+        F.concat_ws(sep, "group_id", F.coalesce("_label", "node")).alias("group_id"),
+        F.lit(step).alias("split"),
+    )
+    return groups.join(big, "group_id", "left_anti").unionByName(split).localCheckpoint(eager=True)

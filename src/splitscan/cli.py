@@ -71,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     res = sub.add_parser("resolve", help="resolve import records into consignee entities (work in progress)")
     _common(res)
 
+    rng = sub.add_parser("rings", help="detect nominee rings among consignee entities; write ring findings")
+    rng.add_argument("--top", type=int, default=10, help="rings to print (default: 10)")
+    _common(rng)
+
     exp = sub.add_parser("export", help="export a table to CSV")
     exp.add_argument("what", choices=["entities"], help="entities: record_id,entity_id")
     exp.add_argument("--out", required=True, help="CSV file to write")
@@ -160,6 +164,15 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_rings(args: argparse.Namespace) -> int:
+    from splitscan.pipelines import rings
+
+    config = _config(args)
+    result = rings.run(_session(config), config, run_date=_run_date(args))
+    sys.stdout.write(result.describe(top=args.top) + "\n")
+    return EXIT_OK
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from splitscan.pipelines import export
 
@@ -171,6 +184,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "resolve": _cmd_resolve,
+    "rings": _cmd_rings,
     "export": _cmd_export,
     "generate": _cmd_generate,
     "ingest": _cmd_ingest,

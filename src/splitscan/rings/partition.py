@@ -33,7 +33,8 @@ def edges_within(edges: DataFrame, groups: DataFrame) -> DataFrame:
     g_src = groups.select(F.col("node").alias("src"), F.col("group_id"))
     g_dst = groups.select(F.col("node").alias("dst"), F.col("group_id").alias("_g_dst"))
     return (
-        edges.join(g_src, "src")
+        edges.select("src", "dst", "weight", "tier")
+        .join(g_src, "src")
         .join(g_dst, "dst")
         .where(F.col("group_id") == F.col("_g_dst"))
         .select("group_id", "src", "dst", "weight", "tier")
@@ -143,4 +144,5 @@ def _relabel(groups: DataFrame, big: DataFrame, labels: DataFrame, sep: str, ste
         F.concat_ws(sep, "group_id", F.coalesce("_label", "node")).alias("group_id"),
         F.lit(step).alias("split"),
     )
-    return groups.join(big, "group_id", "left_anti").unionByName(split).localCheckpoint(eager=True)
+    rest = groups.join(big, "group_id", "left_anti").select("node", "group_id", "split")
+    return rest.unionByName(split).localCheckpoint(eager=True)

@@ -1,0 +1,142 @@
+"""Edge building per attribute type, hub exclusion, the per-value cap, tiers and supply evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from chispa import assert_df_equality
+from pyspark.sql import SparkSession
+
+from splitscan.rings.graph import attribute_edges, attribute_pairs, entity_attributes, with_supply
+
+ATTRS = "entity_id string, kind string, value string, is_home boolean"
+PAIRS = "src string, dst string, kind string, value string"
+EDGES = "src string, dst string, weight double, tier string, kinds array<string>, evidence array<string>"
+
+
+def test_entity_attributes_drop_hubs_and_blanks_and_mark_the_home_unit(spark: SparkSession) -> None:
+    records = spark.createDataFrame(
+        [
+            ("r1", "E1", "P1", None, "C1", "U1"),
+            ("r2", "E1", "AGENT", "", "C1", "U1"),
+            ("r3", "E1", None, "m@x", None, "U9"),
+            ("r4", "E2", "P1", None, None, None),
+        ],
+        "record_id string, entity_id string, phone_std string, email_std string, consignee_id_std string, "
+        "unit_key string",
+    )
+    hubs = spark.createDataFrame([("phone_std", "AGENT"), ("unit_key", "U1X")], "attribute string, value string")
+    expected = spark.createDataFrame(
+        [
+            ("E1", "phone", "P1", False),
+            ("E1", "customs_id", "C1", False),
+            ("E1", "email", "m@x", False),
+            ("E1", "unit", "U1", True),
+            ("E1", "unit", "U9", False),
+            ("E2", "phone", "P1", False),
+        ],
+        ATTRS,
+    )
+    assert_df_equality(entity_attributes(records, hubs), expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_pairs_per_attribute_type(spark: SparkSession) -> None:
+    attributes = spark.createDataFrame(
+        [
+            ("E1", "phone", "P1", False),
+            ("E2", "phone", "P1", False),
+            ("E1", "unit", "U1", True),  # E1's home, E2 only receives there: a drop address
+            ("E2", "unit", "U1", False),
+            ("E3", "unit", "U2", True),  # home to both: a plain shared unit
+            ("E4", "unit", "U2", True),
+            ("E5", "customs_id", "C1", False),
+            ("E6", "customs_id", "C1", False),
+            ("E5", "email", "M1", False),  # nobody else has M1: no pair
+        ],
+        ATTRS,
+    )
+    expected = spark.createDataFrame(
+        [
+            ("E1", "E2", "phone", "P1"),
+            ("E1", "E2", "drop_address", "U1"),
+            ("E3", "E4", "unit", "U2"),
+            ("E5", "E6", "customs_id", "C1"),
+        ],
+        PAIRS,
+    )
+    actual = attribute_pairs(attributes, max_entities_per_value=10)
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_a_value_above_the_cap_makes_no_edges(spark: SparkSession) -> None:
+    attributes = spark.createDataFrame(
+        [
+            ("E1", "phone", "BUSY", False),
+            ("E2", "phone", "BUSY", False),
+            ("E3", "phone", "BUSY", False),
+            ("E1", "email", "M", False),
+            ("E2", "email", "M", False),
+        ],
+        ATTRS,
+    )
+    expected = spark.createDataFrame([("E1", "E2", "email", "M")], PAIRS)
+    actual = attribute_pairs(attributes, max_entities_per_value=2)
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_edges_sum_weights_and_same_surname_on_a_shared_unit_is_a_household(spark: SparkSession) -> None:
+    pairs = spark.createDataFrame(
+        [
+            ("E1", "E2", "phone", "P1"),
+            ("E1", "E2", "drop_address", "U1"),
+            ("E3", "E4", "unit", "U2"),
+            ("E3", "E4", "phone", "P2"),
+            ("E5", "E6", "phone", "P3"),  # same surname but no shared unit: not a household
+        ],
+        PAIRS,
+    )
+    surnames = spark.createDataFrame(
+        [("E1", "KIM"), ("E2", "LEE"), ("E3", "PARK"), ("E4", "PARK"), ("E5", "CHOI"), ("E6", "CHOI")],
+        "entity_id string, surname string",
+    )
+    weights = {"phone": 2.0, "drop_address": 2.0, "unit": 1.5}
+    expected = spark.createDataFrame(
+        [
+            ("E1", "E2", 4.0, "ring", ["drop_address", "phone"], ["drop_address=U1", "phone=P1"]),
+            ("E3", "E4", 3.5, "household", ["phone", "unit"], ["phone=P2", "unit=U2"]),
+            ("E5", "E6", 2.0, "ring", ["phone"], ["phone=P3"]),
+        ],
+        EDGES,
+    )
+    actual = attribute_edges(pairs, surnames, weights=weights)
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_supply_strengthens_edges_with_overlapping_purchases_only(spark: SparkSession) -> None:
+    edges = spark.createDataFrame(
+        [
+            ("E1", "E2", 2.0, "ring", ["phone"], ["phone=P1"]),
+            ("E3", "E4", 2.0, "ring", ["phone"], ["phone=P2"]),
+        ],
+        EDGES,
+    )
+    day = dt.date(2025, 3, 1)
+    records = spark.createDataFrame(
+        [
+            ("E1", "S1", day, None),
+            ("E2", "S1", None, day + dt.timedelta(days=10)),  # no order date: the arrival date stands in
+            ("E5", "S1", day, None),  # same merchant, but E5 has no edge: nothing to strengthen
+            ("E3", "S2", day, None),
+            ("E4", "S2", day + dt.timedelta(days=90), None),  # months apart: not one supply
+        ],
+        "entity_id string, seller_id string, order_date date, arrival_date date",
+    )
+    expected = spark.createDataFrame(
+        [
+            ("E1", "E2", 2.5, "ring", ["phone", "seller"], ["phone=P1", "seller=S1"]),
+            ("E3", "E4", 2.0, "ring", ["phone"], ["phone=P2"]),
+        ],
+        EDGES,
+    )
+    actual = with_supply(edges, records, supply_weight=0.5, max_sellers=2, slack_days=14)
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)

@@ -1,0 +1,58 @@
+"""Components of the ring graph, and the splitting of components above the size cap."""
+
+from __future__ import annotations
+
+from chispa import assert_df_equality
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+from splitscan.rings.partition import group_components
+
+EDGES = "src string, dst string, weight double, tier string"
+GROUPS = "node string, group_id string, split string"
+
+
+def test_small_components_are_groups_as_they_are(spark: SparkSession) -> None:
+    edges = spark.createDataFrame([("a", "b", 2.0, "ring"), ("c", "d", 0.5, "household")], EDGES)
+    expected = spark.createDataFrame(
+        [("a", "a", "none"), ("b", "a", "none"), ("c", "c", "none"), ("d", "c", "none")], GROUPS
+    )
+    actual = group_components(edges, max_group_size=3, strong_weight=2.0)
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_oversized_component_loses_weak_and_household_edges_first(spark: SparkSession) -> None:
+    edges = spark.createDataFrame(
+        [
+            ("a", "b", 2.0, "ring"),
+            ("b", "c", 2.0, "ring"),
+            ("c", "d", 1.5, "ring"),  # weak: cut
+            ("d", "e", 2.0, "ring"),
+            ("e", "f", 3.0, "household"),  # household: cut, f is left alone
+        ],
+        EDGES,
+    )
+    expected = spark.createDataFrame(
+        [
+            ("a", "a/a", "strong_edges"),
+            ("b", "a/a", "strong_edges"),
+            ("c", "a/a", "strong_edges"),
+            ("d", "a/d", "strong_edges"),
+            ("e", "a/d", "strong_edges"),
+            ("f", "a/f", "strong_edges"),
+        ],
+        GROUPS,
+    )
+    actual = group_components(edges, max_group_size=3, strong_weight=2.0)
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_no_group_exceeds_the_cap_even_when_every_edge_is_strong(spark: SparkSession) -> None:
+    edges = spark.createDataFrame([("hub", f"leaf{i}", 2.0, "ring") for i in range(6)], EDGES)
+    groups = group_components(edges, max_group_size=2, strong_weight=2.0, lpa_iterations=2)
+    sizes = groups.groupBy("group_id").count()
+
+    assert sizes.agg(F.max("count")).first()[0] <= 2  # type: ignore[index]
+    assert sorted(r["node"] for r in groups.select("node").collect()) == sorted(
+        ["hub", *[f"leaf{i}" for i in range(6)]]
+    )

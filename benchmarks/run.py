@@ -14,9 +14,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_ingest
 import bench_resolve
+import bench_rings
 
-BENCHES = {"ingest": bench_ingest.run, "resolve": bench_resolve.run}
-DEFAULT_RECORDS = {"ingest": 1_000_000, "resolve": 100_000}
+BENCHES = {"ingest": bench_ingest.run, "resolve": bench_resolve.run, "rings": bench_rings.run}
+DEFAULT_RECORDS = {"ingest": 1_000_000, "resolve": 100_000, "rings": 100_000}
 
 
 def main() -> int:

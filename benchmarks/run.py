@@ -12,12 +12,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_detect
 import bench_ingest
 import bench_resolve
 import bench_rings
 
-BENCHES = {"ingest": bench_ingest.run, "resolve": bench_resolve.run, "rings": bench_rings.run}
-DEFAULT_RECORDS = {"ingest": 1_000_000, "resolve": 100_000, "rings": 100_000}
+BENCHES = {
+    "detect": bench_detect.run,
+    "ingest": bench_ingest.run,
+    "resolve": bench_resolve.run,
+    "rings": bench_rings.run,
+}
+DEFAULT_RECORDS = {"detect": 100_000, "ingest": 1_000_000, "resolve": 100_000, "rings": 100_000}
 
 
 def main() -> int:

@@ -80,6 +80,19 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", required=True, help="CSV file to write")
     _common(exp)
 
+    det = sub.add_parser("detect", help="find split shipments and write gold split_findings")
+    det.add_argument("--rules", action="append", default=[], help="extra rule file (YAML); repeatable")
+    det.add_argument("--lookback-days", type=int, default=400, help="rewrite findings months from run date - N")
+    det.add_argument("--full", action="store_true", help="rewrite every month of split_findings")
+    det.add_argument("--top", type=int, default=10, help="findings to print")
+    _common(det)
+
+    wif = sub.add_parser("whatif", help="re-evaluate history under an alternative rule table (writes no table)")
+    wif.add_argument("--rules", required=True, action="append", help="alternative rule file (YAML); repeatable")
+    wif.add_argument("--replace", action="store_true", help="use the files alone, not on top of the shipped rules")
+    wif.add_argument("--out", help="also write the difference by jurisdiction and month to this CSV file")
+    _common(wif)
+
     run = sub.add_parser("run", help="run every pipeline stage on an input folder")
     run.add_argument("--input", required=True)
     _common(run)
@@ -182,7 +195,41 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_detect(args: argparse.Namespace) -> int:
+    from splitscan.pipelines import detect
+
+    config = _config(args)
+    result = detect.run(
+        _session(config),
+        config,
+        run_date=_run_date(args),
+        rule_files=args.rules,
+        lookback_days=None if args.full else args.lookback_days,
+        top=args.top,
+    )
+    sys.stdout.write(result.describe() + "\n")
+    return EXIT_OK
+
+
+def _cmd_whatif(args: argparse.Namespace) -> int:
+    from splitscan.pipelines import whatif
+
+    config = _config(args)
+    result = whatif.run(
+        _session(config),
+        config,
+        run_date=_run_date(args),
+        rule_files=args.rules,
+        replace=args.replace,
+        out=Path(args.out) if args.out else None,
+    )
+    sys.stdout.write(result.describe() + "\n")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "detect": _cmd_detect,
+    "whatif": _cmd_whatif,
     "resolve": _cmd_resolve,
     "rings": _cmd_rings,
     "export": _cmd_export,

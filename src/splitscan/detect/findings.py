@@ -1,0 +1,358 @@
+"""Split findings: records grouped by resolved consignee entity and each rule's key within its window.
+
+A finding is a group of at least `min_parts` records, all under the rule's part limit (the threshold unless the
+rule sets a lower per-transaction limit, as China does), whose total is over the threshold. Values are compared
+in the rule's currency at the rate of the rule's FX date.
+
+Everything is DataFrame operations: rules are joined to records with a broadcast range join on the validity
+dates; day, key and calendar windows are plain group keys; session windows (parts at most N days apart) are cut
+with `lag` and a running sum over one window partition per (rule, entity, key). Hub entities (forwarders, agents:
+more than `max_entity_records` records) are *capped*: they are left out of person-level aggregation (domain.md §4:
+aggregate per end consignee, never auto-flag a hub), which also bounds every window partition and every
+`collect_list`, so no task straggles on one giant entity.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+
+from splitscan.detect.rules import KEY_COLUMNS
+from splitscan.ingest.fx import MONEY_TYPE, convert_to_threshold_currency
+from splitscan.synth.s10 import S10_WEIGHTS
+
+__all__ = [
+    "DetectSettings",
+    "aggregate_split_groups",
+    "applicable_rules",
+    "s10_serial",
+    "with_hs_heading",
+    "with_prior_finding_months",
+    "with_session_window",
+    "with_value_in_rule_currency",
+]
+
+logger = logging.getLogger(__name__)
+
+_GROUP = ("rule_id", "scope_id", "entity_id", "group_key", "window_id")
+_NEEDED = (
+    "record_id",
+    "destination_country",
+    "arrival_date",
+    "order_date",
+    "declared_value",
+    "currency",
+    "value_threshold_ccy",
+    "threshold_currency",
+    "value_usd",
+    "seller_id",
+    "shipper_name",
+    "shipper_country",
+    "channel",
+    "order_id",
+    "tracking_number",
+    "master_awb",
+    "hs_code",
+    "goods_description",
+    "quantity",
+    "name_std",
+    "address_std",
+)
+
+
+@dataclass(frozen=True)
+class DetectSettings:
+    """Detection knobs.
+
+    Attributes:
+        max_entity_records: entities with more records are hubs (forwarders, agents) and are not aggregated.
+        bunch_ratio: a part at or above this share of the part limit is "just under" the threshold.
+        s10_max_gap: S10 serials are consecutive when their range is at most this many per extra part.
+        fx_max_staleness_days: oldest FX rate usable for a conversion into a rule's currency.
+    """
+
+    max_entity_records: int = 5000
+    bunch_ratio: float = 0.8
+    s10_max_gap: int = 3
+    fx_max_staleness_days: int = 7
+
+
+def with_hs_heading(df: DataFrame) -> DataFrame:
+    """Add `hs_heading` and `hs_subheading`: the first four and six digits of `hs_code` (separators ignored),
+    null when the code is shorter."""
+    digits = F.regexp_replace(F.col("hs_code"), "[^0-9]", "")
+    return df.withColumns(
+        {
+            "hs_heading": F.when(F.length(digits) >= 4, F.substring(digits, 1, 4)),
+            "hs_subheading": F.when(F.length(digits) >= 6, F.substring(digits, 1, 6)),
+        }
+    )
+
+
+def s10_serial(tracking: Column) -> Column:
+    """The 8-digit serial of a valid UPU S10 item id (`RR123456785CN`) as a long; null when not S10 or the check
+    digit is wrong (domain.md §5.5)."""
+    text = F.upper(F.trim(tracking))
+    weighted = sum(
+        (F.substring(text, 3 + i, 1).try_cast("int") * F.lit(w) for i, w in enumerate(S10_WEIGHTS)), start=F.lit(0)
+    )
+    check = F.lit(11) - weighted % 11
+    check = F.when(check == 10, 0).when(check == 11, 5).otherwise(check)
+    valid = text.rlike("^[A-Z]{2}[0-9]{9}[A-Z]{2}$") & (F.substring(text, 11, 1).try_cast("int") == check)
+    return F.when(valid, F.substring(text, 3, 8).cast("long"))
+
+
+def applicable_rules(records: DataFrame, rules: DataFrame) -> DataFrame:
+    """One row per record and rule version in force on its arrival date for its destination and scope.
+
+    Args:
+        records: import records with `destination_country, arrival_date, shipper_country, channel`.
+        rules: `rules_frame(...)`: small, broadcast.
+
+    Returns:
+        `records` with the rule columns appended. A null shipper country never matches a version restricted to
+        some shippers, and always matches one that only excludes some.
+    """
+    shipper = F.coalesce(F.upper(F.trim(F.col("shipper_country"))), F.lit(""))
+    channel = F.coalesce(F.lower(F.trim(F.col("channel"))), F.lit(""))
+    on = (
+        (F.col("destination_country") == F.col("country"))
+        & F.col("arrival_date").between(F.col("valid_from"), F.col("valid_to"))
+        & ((F.size("shipper_countries") == 0) | F.array_contains("shipper_countries", shipper))
+        & ~F.array_contains("excluded_shipper_countries", shipper)
+        & ((F.size("channels") == 0) | F.array_contains("channels", channel))
+    )
+    return records.join(F.broadcast(rules), on, "inner")
+
+
+def with_value_in_rule_currency(df: DataFrame, rates: DataFrame, *, max_staleness_days: int) -> DataFrame:
+    """Add `value_rule`: the declared value in the rule's currency at the rate of the rule's FX date.
+
+    Where the rule's currency is the record's threshold currency and its FX date is the arrival date, this is
+    the ingest-time `value_threshold_ccy`; otherwise the declared value is converted again with
+    `convert_to_threshold_currency` (the same rates, rounding and staleness rule), on the order date when the rule
+    says so (the arrival date when the order date is missing). A value that cannot be converted is null.
+    """
+    fx_day = F.when(F.col("fx_date") == "order_date", F.coalesce(F.col("order_date"), F.col("arrival_date"))).otherwise(
+        F.col("arrival_date")
+    )
+    direct = (F.col("rule_currency") == F.col("threshold_currency")) & (fx_day == F.col("arrival_date"))
+    kept = df.filter(direct).withColumn("value_rule", F.col("value_threshold_ccy").cast(MONEY_TYPE))
+    # The converter maps a destination to its threshold currency; here each rule currency is its own
+    # "destination", and the FX day stands in for the arrival date.
+    currencies = df.select(
+        F.col("rule_currency").alias("country_code"), F.col("rule_currency").alias("threshold_currency")
+    ).distinct()
+    to_convert = (
+        df.filter(~direct)
+        .withColumn("_fx_day", fx_day)
+        .withColumnsRenamed(
+            {
+                "arrival_date": "_arrival_date",
+                "destination_country": "_destination_country",
+                "threshold_currency": "_threshold_currency",
+                "value_threshold_ccy": "_value_threshold_ccy",
+                "value_usd": "_value_usd",
+            }
+        )
+        .withColumnsRenamed({"_fx_day": "arrival_date"})
+        .withColumn("destination_country", F.col("rule_currency"))
+    )
+    converted = (
+        convert_to_threshold_currency(to_convert, rates, currencies, max_staleness_days=max_staleness_days)
+        .withColumn("value_rule", F.col("value_threshold_ccy"))
+        .drop("arrival_date", "destination_country", "threshold_currency", "value_threshold_ccy", "value_usd")
+        .drop("fx_rate_date", "fx_error")
+        .withColumnsRenamed(
+            {
+                "_arrival_date": "arrival_date",
+                "_destination_country": "destination_country",
+                "_threshold_currency": "threshold_currency",
+                "_value_threshold_ccy": "value_threshold_ccy",
+                "_value_usd": "value_usd",
+            }
+        )
+    )
+    return kept.unionByName(converted)
+
+
+def _group_key() -> tuple[Column, Column]:
+    """(group key text, key incomplete) built from the rule's `key_columns` without one branch per rule."""
+    parts = []
+    incomplete: Column = F.lit(False)
+    for name in KEY_COLUMNS:
+        used = F.array_contains("key_columns", F.lit(name))
+        value = F.col(name).cast("string")
+        parts.append(F.when(used, F.concat(F.lit(f"{name}="), value)))
+        incomplete = incomplete | (used & (value.isNull() | (F.trim(value) == "")))
+    return F.concat_ws("|", *parts), incomplete
+
+
+def with_session_window(df: DataFrame) -> DataFrame:
+    """Set `window_id` of session-window rows: a new session starts when the gap to the entity's previous part
+    under the same rule and key exceeds the rule's `session_gap_days`; the id is the session's first day."""
+    part = Window.partitionBy("rule_id", "scope_id", "entity_id", "group_key").orderBy("arrival_date", "record_id")
+    gap = F.datediff("arrival_date", F.lag("arrival_date").over(part))
+    starts = df.withColumn("_new", F.when(gap.isNull() | (gap > F.col("session_gap_days")), 1).otherwise(0))
+    numbered = starts.withColumn("_session", F.sum("_new").over(part.rowsBetween(Window.unboundedPreceding, 0)))
+    session = Window.partitionBy("rule_id", "scope_id", "entity_id", "group_key", "_session")
+    return numbered.withColumn("window_id", F.date_format(F.min("arrival_date").over(session), "yyyy-MM-dd")).drop(
+        "_new", "_session"
+    )
+
+
+def _with_window_id(df: DataFrame) -> DataFrame:
+    window_id = (
+        F.when(F.col("window_kind") == "day", F.date_format("arrival_date", "yyyy-MM-dd"))
+        .when(F.col("window_kind") == "calendar_month", F.date_format("arrival_date", "yyyy-MM"))
+        .when(F.col("window_kind") == "calendar_year", F.date_format("arrival_date", "yyyy"))
+        .otherwise(F.lit(""))
+    )
+    fixed = df.filter(F.col("window_kind") != "session").withColumn("window_id", window_id)
+    return fixed.unionByName(with_session_window(df.filter(F.col("window_kind") == "session")))
+
+
+def _parts(
+    records: DataFrame, entities: DataFrame, rules: DataFrame, rates: DataFrame, settings: DetectSettings
+) -> DataFrame:
+    """Record x rule rows that can be a part: entity known, not a hub, key complete, value under the limit."""
+    sizes = entities.groupBy("entity_id").agg(F.count(F.lit(1)).alias("_entity_records"))
+    people = (
+        entities.select("record_id", "entity_id")
+        .join(sizes.filter(F.col("_entity_records") <= settings.max_entity_records), "entity_id")
+        .drop("_entity_records")
+    )
+    base = with_hs_heading(records.select(*_NEEDED)).join(people, "record_id")
+    key, incomplete = _group_key()
+    keyed = applicable_rules(base, rules).withColumn("group_key", key).filter(~incomplete)
+    valued = with_value_in_rule_currency(keyed, rates, max_staleness_days=settings.fx_max_staleness_days)
+    return _with_window_id(
+        valued.filter(F.col("value_rule").isNotNull() & (F.col("value_rule") <= F.col("part_limit")))
+    )
+
+
+def aggregate_split_groups(
+    records: DataFrame,
+    entities: DataFrame,
+    rules: DataFrame,
+    *,
+    rates: DataFrame,
+    settings: DetectSettings = DetectSettings(),
+) -> DataFrame:
+    """Group parts by rule, entity, key and window and keep the groups that split a dutiable total.
+
+    Args:
+        records: silver `import_records` (at least the columns in `_NEEDED`).
+        entities: `record_id, entity_id` from consignee resolution.
+        rules: `rules_frame(...)`.
+        rates: published FX rates (`read_fx_rates`), for rules whose currency or FX date differs from ingest's.
+        settings: caps and signal parameters.
+
+    Returns:
+        One row per finding with the gold `split_findings` columns up to `single_order`: a group of at
+        least `min_parts` parts, each at most the part limit, whose total exceeds the threshold. A group that
+        straddles a threshold change is judged by the version in force on its first part.
+    """
+    parts = _parts(records, entities, rules, rates, settings)
+    version = F.struct(
+        "threshold", "part_limit", "rule_currency", "duty_rate", "tax_rate", "flat_duty_per_item", "min_parts"
+    )
+    serial = s10_serial(F.col("tracking_number"))
+    s10_prefix = F.when(
+        serial.isNotNull(),
+        F.concat(F.substring(F.upper(F.trim("tracking_number")), 1, 2), F.substring(F.upper("tracking_number"), 12, 2)),
+    )
+    description = F.lower(F.trim(F.col("goods_description")))
+    groups = parts.groupBy(*_GROUP).agg(
+        F.first("jurisdiction").alias("jurisdiction"),
+        F.first("rule_kind").alias("rule_kind"),
+        F.first("aggregation").alias("aggregation"),
+        F.first("window_kind").alias("window_kind"),
+        F.min_by(version, "arrival_date").alias("_v"),
+        F.count(F.lit(1)).alias("n_parts"),
+        F.sum("value_rule").alias("_total"),
+        F.sum("value_usd").alias("_total_usd"),
+        F.min("arrival_date").alias("window_start"),
+        F.max("arrival_date").alias("window_end"),
+        F.array_sort(F.collect_list("record_id")).alias("record_ids"),
+        F.sum(F.when(F.col("value_rule") >= F.col("part_limit") * settings.bunch_ratio, 1).otherwise(0)).alias(
+            "bunched_parts"
+        ),
+        F.count("hs_subheading").alias("_hs_known"),
+        F.count_distinct("hs_subheading").alias("_headings"),
+        F.array_sort(F.collect_set("hs_subheading")).alias("_heading_values"),
+        F.count(description).alias("_desc_known"),
+        F.count_distinct(description).alias("_descriptions"),
+        F.count_distinct("name_std").alias("name_variants"),
+        F.count_distinct("address_std").alias("address_variants"),
+        F.count("order_id").alias("_orders_known"),
+        F.count_distinct("order_id").alias("_orders"),
+        F.count(serial).alias("_s10"),
+        F.min(serial).alias("_s10_min"),
+        F.max(serial).alias("_s10_max"),
+        F.count_distinct(s10_prefix).alias("_s10_prefixes"),
+        F.count_distinct("shipper_name").alias("_shippers"),
+    )
+    total = F.col("_total").cast(MONEY_TYPE)
+    threshold = F.col("_v.threshold")
+    kept = groups.filter((F.col("n_parts") >= F.col("_v.min_parts")) & (total > threshold))
+    normal = total * (F.col("_v.duty_rate") + F.col("_v.tax_rate"))
+    duty = F.greatest(normal - F.col("_v.flat_duty_per_item") * F.col("n_parts"), F.lit(0.0))
+    duty_money = F.round(duty, 2).cast(MONEY_TYPE)
+    consecutive = (
+        (F.col("_s10") >= 2)
+        & (F.col("_s10") == F.col("n_parts"))
+        & (F.col("_s10_prefixes") == 1)
+        & (F.col("_shippers") == 1)
+        & (F.col("_s10_max") - F.col("_s10_min") <= F.lit(settings.s10_max_gap) * (F.col("_s10") - 1))
+    )
+    same_goods = ((F.col("_hs_known") == F.col("n_parts")) & (F.col("_headings") == 1)) | (
+        (F.col("_desc_known") == F.col("n_parts")) & (F.col("_descriptions") == 1)
+    )
+    finding_key = F.concat_ws("|", *[F.col(c) for c in _GROUP])
+    return kept.select(
+        F.concat(F.lit("SF-"), F.substring(F.sha2(finding_key, 256), 1, 20)).alias("finding_id"),
+        "rule_id",
+        "rule_kind",
+        "jurisdiction",
+        "aggregation",
+        "entity_id",
+        "group_key",
+        "window_start",
+        "window_end",
+        "record_ids",
+        F.col("n_parts").cast("int").alias("n_parts"),
+        total.alias("total_value"),
+        threshold.alias("threshold"),
+        F.col("_v.part_limit").alias("part_limit"),
+        F.col("_v.rule_currency").alias("currency"),
+        (total - threshold).cast(MONEY_TYPE).alias("margin"),
+        F.col("_total_usd").cast(MONEY_TYPE).alias("total_usd"),
+        duty_money.alias("duty_at_stake"),
+        F.round(duty * F.col("_total_usd") / F.col("_total"), 2).cast(MONEY_TYPE).alias("duty_at_stake_usd"),
+        F.col("bunched_parts").cast("int").alias("bunched_parts"),
+        same_goods.alias("same_goods"),
+        consecutive.alias("consecutive_s10"),
+        F.col("name_variants").cast("int").alias("name_variants"),
+        F.col("address_variants").cast("int").alias("address_variants"),
+        ((F.col("_orders_known") >= 2) & (F.col("_orders") == 1)).alias("single_order"),
+        F.when(F.col("_headings") == 1, F.element_at("_heading_values", 1)).alias("_heading"),
+    )
+
+
+def with_prior_finding_months(findings: DataFrame) -> DataFrame:
+    """Add `prior_finding_months`: distinct earlier calendar months (by window start) in which the same entity
+    has a finding under a *legal* rule. Repeat splits over months point at drip imports; heuristic findings do
+    not count, or a frequent legitimate shopper would build a history out of patterns alone."""
+    month = F.date_format("window_start", "yyyy-MM")
+    months = findings.groupBy("entity_id", month.alias("_month")).agg(
+        F.max(F.when(F.col("rule_kind") == "legal", 1).otherwise(0)).alias("_legal")
+    )
+    earlier = Window.partitionBy("entity_id").orderBy("_month").rowsBetween(Window.unboundedPreceding, -1)
+    ranked = months.withColumn(
+        "prior_finding_months", F.coalesce(F.sum("_legal").over(earlier), F.lit(0)).cast("int")
+    ).drop("_legal")
+    return findings.withColumn("_month", month).join(ranked, ["entity_id", "_month"]).drop("_month")

@@ -1,0 +1,153 @@
+"""Scores and human-readable reasons for split findings.
+
+The score is a sum of documented points, capped to [0, 100] and divided by 100:
+
+| signal | points | why |
+|---|---|---|
+| legal aggregation rule | 40 | the group meets a jurisdiction's own aggregation rule (domain.md §1.1) |
+| heuristic rule | 15 | a pattern without a legal basis (KR same arrival date, drip imports) |
+| parts just under the limit | 20 x share of parts >= `bunch_ratio` of the limit | no public source: heuristic (§2.3) |
+| same goods | 10 | one HS subheading (6 digits) or one goods description on every part |
+| consecutive S10 serials | 10 | one sender, one service/country, serials close together (§2.3, §5.5) |
+| consignee written differently | 15 x share of parts written differently | several name_std/address_std in one entity |
+| repeat findings | 5 per earlier month with a legal finding, at most 15 | drip imports, business volume |
+| more parts | 2 per part beyond two, at most 10 | commercial quantities |
+| one order id on every part that has one (>= 2) | -15 | a carrier split of one order: "aggregate, not fraud" (§4) |
+
+Reasons name the rule, the window, the parts, total vs threshold and margin, the duty at stake and every signal
+that scored. Where several rules find exactly the same parcels of one entity, only the strongest finding is kept
+(legal before heuristic, then score) and the others are named in its reasons, so that parcels and duty at stake
+are not counted twice.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+
+__all__ = ["POINTS", "keep_strongest_per_parcel_set", "with_score_and_reasons"]
+
+logger = logging.getLogger(__name__)
+
+POINTS = {
+    "legal": 40,
+    "heuristic": 15,
+    "bunched": 20,
+    "same_goods": 10,
+    "consecutive_s10": 10,
+    "disguise": 15,
+    "history_per_month": 5,
+    "history_max": 15,
+    "part": 2,
+    "parts_max": 10,
+    "single_order": -15,
+}
+
+
+def _money(col: str) -> Column:
+    return F.format_number(F.col(col).cast("double"), 2)
+
+
+def with_score_and_reasons(findings: DataFrame) -> DataFrame:
+    """Add `score` (0-1) and `reasons` (array of sentences) to findings from `aggregate_split_groups` with
+    `prior_finding_months`.
+
+    Args:
+        findings: one row per finding.
+
+    Returns:
+        `findings` with `score double` and `reasons array<string>`; the helper column `_heading` is dropped.
+    """
+    disguised = (F.col("name_variants") > 1) | (F.col("address_variants") > 1)
+    variants = F.greatest(F.col("name_variants"), F.col("address_variants"))
+    disguise_share = F.least((variants - 1) / (F.col("n_parts") - 1), F.lit(1.0))
+    bunched_share = F.col("bunched_parts") / F.col("n_parts")
+    history = F.least(F.col("prior_finding_months") * POINTS["history_per_month"], F.lit(POINTS["history_max"]))
+    parts = F.least((F.col("n_parts") - 2) * POINTS["part"], F.lit(POINTS["parts_max"]))
+    points = (
+        F.when(F.col("rule_kind") == "legal", POINTS["legal"]).otherwise(POINTS["heuristic"])
+        + bunched_share * POINTS["bunched"]
+        + F.when(F.col("same_goods"), POINTS["same_goods"]).otherwise(0)
+        + F.when(F.col("consecutive_s10"), POINTS["consecutive_s10"]).otherwise(0)
+        + F.when(disguised, disguise_share * POINTS["disguise"]).otherwise(0)
+        + history
+        + parts
+        + F.when(F.col("single_order"), POINTS["single_order"]).otherwise(0)
+    )
+    score = F.round(F.least(F.greatest(points, F.lit(0.0)), F.lit(100.0)) / 100.0, 4)
+    window = F.when(
+        F.col("window_start") == F.col("window_end"), F.date_format("window_start", "yyyy-MM-dd")
+    ).otherwise(
+        F.concat(F.date_format("window_start", "yyyy-MM-dd"), F.lit(".."), F.date_format("window_end", "yyyy-MM-dd"))
+    )
+    reasons = F.array(
+        F.format_string(
+            "rule %s (%s, %s): %s", F.col("rule_id"), F.col("rule_kind"), F.col("jurisdiction"), F.col("aggregation")
+        ),
+        F.format_string(
+            "window %s, key %s: %d parts, total %s %s > threshold %s (margin %s, %.0f%% of the threshold)",
+            window,
+            F.when(F.col("group_key") == "", F.lit("(entity only)")).otherwise(F.col("group_key")),
+            F.col("n_parts"),
+            _money("total_value"),
+            F.col("currency"),
+            _money("threshold"),
+            _money("margin"),
+            F.col("total_value").cast("double") / F.col("threshold").cast("double") * 100,
+        ),
+        F.format_string("duty and tax at stake %s %s", _money("duty_at_stake"), F.col("currency")),
+        F.when(
+            F.col("bunched_parts") > 0,
+            F.format_string(
+                "%d of %d parts just under the limit %s", F.col("bunched_parts"), F.col("n_parts"), _money("part_limit")
+            ),
+        ),
+        F.when(
+            F.col("same_goods"),
+            F.when(
+                F.col("_heading").isNotNull(), F.format_string("same HS subheading %s on every part", F.col("_heading"))
+            ).otherwise(F.lit("same goods description on every part")),
+        ),
+        F.when(F.col("consecutive_s10"), F.lit("consecutive S10 serials from one sender")),
+        F.when(
+            disguised,
+            F.format_string(
+                "consignee written differently: %d names, %d addresses in one entity",
+                F.col("name_variants"),
+                F.col("address_variants"),
+            ),
+        ),
+        F.when(
+            F.col("prior_finding_months") > 0,
+            F.format_string("entity has findings in %d earlier month(s)", F.col("prior_finding_months")),
+        ),
+        F.when(
+            F.col("single_order"), F.lit("all parts on one order id: possibly a carrier split (aggregate, not fraud)")
+        ),
+    )
+    return (
+        findings.withColumn("score", score.cast("double"))
+        .withColumn("reasons", F.filter(reasons, lambda r: r.isNotNull()))
+        .drop("_heading")
+    )
+
+
+def keep_strongest_per_parcel_set(findings: DataFrame) -> DataFrame:
+    """Keep one finding per entity and identical set of parcels: legal before heuristic, then the higher score,
+    then the rule id; the other rules that found the same parcels are appended to its reasons."""
+    same = Window.partitionBy("entity_id", "record_ids")
+    order = same.orderBy(F.when(F.col("rule_kind") == "legal", 0).otherwise(1), F.col("score").desc(), F.col("rule_id"))
+    ranked = findings.withColumn("_rank", F.row_number().over(order)).withColumn(
+        "_rules", F.array_sort(F.collect_set("rule_id").over(same))
+    )
+    others = F.filter(F.col("_rules"), lambda r: r != F.col("rule_id"))
+    also = F.when(
+        F.size(others) > 0, F.array(F.concat(F.lit("same parcels also under "), F.array_join(others, ", ")))
+    ).otherwise(F.array().cast("array<string>"))
+    return (
+        ranked.filter(F.col("_rank") == 1)
+        .withColumn("reasons", F.concat(F.col("reasons"), also))
+        .drop("_rank", "_rules")
+    )

@@ -92,7 +92,7 @@ def test_detect_whatif_and_bad_rules(spark: SparkSession, tmp_path: Path) -> Non
     assert out.read_text(encoding="utf-8").splitlines() == [
         "jurisdiction,month,findings_base,findings_alt,findings_gained,findings_lost,parcels_gained,parcels_lost,"
         "duty_usd_base,duty_usd_alt,duty_usd_gained,duty_usd_lost",
-        "KR,2025-03,1,1,1,1,2,2,31.96,31.96,31.96,31.96",
+        "KR,2025-03,1,1,1,1,2,2,31.96,0.00,0.00,31.96",  # the alternative rule sets no duty rate
     ]
     assert table_version(spark, path) == version  # what-if writes nothing
 

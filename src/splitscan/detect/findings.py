@@ -21,7 +21,7 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from splitscan.detect.rules import KEY_COLUMNS
-from splitscan.ingest.fx import MONEY_TYPE, convert_to_threshold_currency
+from splitscan.ingest.fx import BASE_CURRENCY, FX_OUTPUT_COLUMNS, MONEY_TYPE, convert_to_threshold_currency
 from splitscan.synth.s10 import S10_WEIGHTS
 
 __all__ = [
@@ -31,8 +31,8 @@ __all__ = [
     "s10_serial",
     "with_hs_heading",
     "with_prior_finding_months",
-    "with_session_window",
     "with_value_in_rule_currency",
+    "with_window_id",
 ]
 
 logger = logging.getLogger(__name__)
@@ -60,7 +60,11 @@ _NEEDED = (
     "quantity",
     "name_std",
     "address_std",
+    "consignee_id_std",
 )
+# A business registration number (KR 사업자등록번호, 10 digits) or a US EIN (9 digits) after standardisation: a
+# business importer, not a personal-use consignee (domain.md §4; the US pattern could also be an SSN [U]).
+_BUSINESS_ID = r"^([0-9]{10}|[0-9]{9})$"
 
 
 @dataclass(frozen=True)
@@ -140,43 +144,27 @@ def with_value_in_rule_currency(df: DataFrame, rates: DataFrame, *, max_stalenes
         F.col("arrival_date")
     )
     direct = (F.col("rule_currency") == F.col("threshold_currency")) & (fx_day == F.col("arrival_date"))
-    kept = df.filter(direct).withColumn("value_rule", F.col("value_threshold_ccy").cast(MONEY_TYPE))
-    # The converter maps a destination to its threshold currency; here each rule currency is its own
-    # "destination", and the FX day stands in for the arrival date.
-    currencies = df.select(
-        F.col("rule_currency").alias("country_code"), F.col("rule_currency").alias("threshold_currency")
-    ).distinct()
-    to_convert = (
-        df.filter(~direct)
-        .withColumn("_fx_day", fx_day)
-        .withColumnsRenamed(
-            {
-                "arrival_date": "_arrival_date",
-                "destination_country": "_destination_country",
-                "threshold_currency": "_threshold_currency",
-                "value_threshold_ccy": "_value_threshold_ccy",
-                "value_usd": "_value_usd",
-            }
-        )
+    # The converter maps a destination to its threshold currency: here each currency of the rates (and the USD
+    # base) is its own "destination", the rule's currency is the destination and the FX day stands in for the
+    # arrival date. One pass over every row (broadcast joins); the ingest value wins where it applies.
+    currencies = (
+        rates.select("currency").union(rates.sparkSession.range(1).select(F.lit(BASE_CURRENCY))).distinct()
+    ).select(F.col("currency").alias("country_code"), F.col("currency").alias("threshold_currency"))
+    moved = {c: f"_fx_keep_{c}" for c in ("arrival_date", "destination_country", *FX_OUTPUT_COLUMNS) if c in df.columns}
+    staged = (
+        df.withColumn("_fx_day", fx_day)
+        .withColumn("_fx_direct", direct)
+        .withColumnsRenamed(moved)
         .withColumnsRenamed({"_fx_day": "arrival_date"})
         .withColumn("destination_country", F.col("rule_currency"))
     )
-    converted = (
-        convert_to_threshold_currency(to_convert, rates, currencies, max_staleness_days=max_staleness_days)
-        .withColumn("value_rule", F.col("value_threshold_ccy"))
-        .drop("arrival_date", "destination_country", "threshold_currency", "value_threshold_ccy", "value_usd")
-        .drop("fx_rate_date", "fx_error")
-        .withColumnsRenamed(
-            {
-                "_arrival_date": "arrival_date",
-                "_destination_country": "destination_country",
-                "_threshold_currency": "threshold_currency",
-                "_value_threshold_ccy": "value_threshold_ccy",
-                "_value_usd": "value_usd",
-            }
-        )
+    converted = convert_to_threshold_currency(staged, rates, currencies, max_staleness_days=max_staleness_days)
+    value = F.when(F.col("_fx_direct"), F.col(moved["value_threshold_ccy"])).otherwise(F.col("value_threshold_ccy"))
+    return (
+        converted.withColumn("value_rule", value.cast(MONEY_TYPE))
+        .drop("arrival_date", "destination_country", *FX_OUTPUT_COLUMNS, "_fx_direct")
+        .withColumnsRenamed({v: k for k, v in moved.items()})
     )
-    return kept.unionByName(converted)
 
 
 def _group_key() -> tuple[Column, Column]:
@@ -191,28 +179,31 @@ def _group_key() -> tuple[Column, Column]:
     return F.concat_ws("|", *parts), incomplete
 
 
-def with_session_window(df: DataFrame) -> DataFrame:
-    """Set `window_id` of session-window rows: a new session starts when the gap to the entity's previous part
-    under the same rule and key exceeds the rule's `session_gap_days`; the id is the session's first day."""
-    part = Window.partitionBy("rule_id", "scope_id", "entity_id", "group_key").orderBy("arrival_date", "record_id")
-    gap = F.datediff("arrival_date", F.lag("arrival_date").over(part))
-    starts = df.withColumn("_new", F.when(gap.isNull() | (gap > F.col("session_gap_days")), 1).otherwise(0))
-    numbered = starts.withColumn("_session", F.sum("_new").over(part.rowsBetween(Window.unboundedPreceding, 0)))
-    session = Window.partitionBy("rule_id", "scope_id", "entity_id", "group_key", "_session")
-    return numbered.withColumn("window_id", F.date_format(F.min("arrival_date").over(session), "yyyy-MM-dd")).drop(
-        "_new", "_session"
-    )
+def with_window_id(df: DataFrame) -> DataFrame:
+    """Add `window_id`: the arrival day (`day`), month or year (`calendar_*`), empty (`none`), or for
+    `session:N` windows the first day of the session, where a new session starts when the gap to the entity's
+    previous part under the same rule and key exceeds N days.
 
-
-def _with_window_id(df: DataFrame) -> DataFrame:
-    window_id = (
+    One window pass over every row: fixed windows add their id to the partition, so their partitions stay small
+    and their (unused) session numbering costs one sort.
+    """
+    fixed = (
         F.when(F.col("window_kind") == "day", F.date_format("arrival_date", "yyyy-MM-dd"))
         .when(F.col("window_kind") == "calendar_month", F.date_format("arrival_date", "yyyy-MM"))
         .when(F.col("window_kind") == "calendar_year", F.date_format("arrival_date", "yyyy"))
-        .otherwise(F.lit(""))
+        .when(F.col("window_kind") == "none", F.lit(""))
     )
-    fixed = df.filter(F.col("window_kind") != "session").withColumn("window_id", window_id)
-    return fixed.unionByName(with_session_window(df.filter(F.col("window_kind") == "session")))
+    keys = ("rule_id", "scope_id", "entity_id", "group_key", "_fixed")
+    part = Window.partitionBy(*keys).orderBy("arrival_date", "record_id")
+    gap = F.datediff("arrival_date", F.lag("arrival_date").over(part))
+    new_session = F.when(gap.isNull() | (gap > F.col("session_gap_days")), 1).otherwise(0)
+    numbered = (
+        df.withColumn("_fixed", fixed)
+        .withColumn("_new", new_session)
+        .withColumn("_session", F.sum("_new").over(part.rowsBetween(Window.unboundedPreceding, 0)))
+    )
+    start = F.date_format(F.min("arrival_date").over(Window.partitionBy(*keys, "_session")), "yyyy-MM-dd")
+    return numbered.withColumn("window_id", F.coalesce(F.col("_fixed"), start)).drop("_fixed", "_new", "_session")
 
 
 def _parts(
@@ -229,9 +220,7 @@ def _parts(
     key, incomplete = _group_key()
     keyed = applicable_rules(base, rules).withColumn("group_key", key).filter(~incomplete)
     valued = with_value_in_rule_currency(keyed, rates, max_staleness_days=settings.fx_max_staleness_days)
-    return _with_window_id(
-        valued.filter(F.col("value_rule").isNotNull() & (F.col("value_rule") <= F.col("part_limit")))
-    )
+    return with_window_id(valued.filter(F.col("value_rule").isNotNull() & (F.col("value_rule") <= F.col("part_limit"))))
 
 
 def aggregate_split_groups(
@@ -295,6 +284,9 @@ def aggregate_split_groups(
         F.max(serial).alias("_s10_max"),
         F.count_distinct(s10_prefix).alias("_s10_prefixes"),
         F.count_distinct("shipper_name").alias("_shippers"),
+        F.count("seller_id").alias("_sellers_known"),
+        F.count_distinct("seller_id").alias("_sellers"),
+        F.count(F.when(F.col("consignee_id_std").rlike(_BUSINESS_ID), 1)).alias("_business_ids"),
     )
     total = F.col("_total").cast(MONEY_TYPE)
     threshold = F.col("_v.threshold")
@@ -312,6 +304,7 @@ def aggregate_split_groups(
     same_goods = ((F.col("_hs_known") == F.col("n_parts")) & (F.col("_headings") == 1)) | (
         (F.col("_desc_known") == F.col("n_parts")) & (F.col("_descriptions") == 1)
     )
+    one_supplier = (F.col("_sellers_known") == F.col("n_parts")) & (F.col("_sellers") == 1)
     finding_key = F.concat_ws("|", *[F.col(c) for c in _GROUP])
     return kept.select(
         F.concat(F.lit("SF-"), F.substring(F.sha2(finding_key, 256), 1, 20)).alias("finding_id"),
@@ -339,6 +332,11 @@ def aggregate_split_groups(
         F.col("name_variants").cast("int").alias("name_variants"),
         F.col("address_variants").cast("int").alias("address_variants"),
         ((F.col("_orders_known") >= 2) & (F.col("_orders") == 1)).alias("single_order"),
+        F.when(one_supplier, "one").when(F.col("_sellers") >= 2, "several").otherwise("unknown").alias("suppliers"),
+        (one_supplier & (F.col("_orders_known") >= 2) & (F.col("_orders") == F.col("_orders_known"))).alias(
+            "separate_orders"
+        ),
+        (F.col("_business_ids") > 0).alias("business_consignee"),
         F.when(F.col("_headings") == 1, F.element_at("_heading_values", 1)).alias("_heading"),
     )
 

@@ -6,18 +6,23 @@ The score is a sum of documented points, capped to [0, 100] and divided by 100:
 |---|---|---|
 | legal aggregation rule | 40 | the group meets a jurisdiction's own aggregation rule (domain.md §1.1) |
 | heuristic rule | 15 | a pattern without a legal basis (KR same arrival date, drip imports) |
+| one supplier on every part | 10 | KR: same overseas supplier x purchase date; US: lots of one order (§1.3) |
+| several suppliers | -10 | independent orders from different sellers landing together: a known trap (§4) |
+| separate orders from that supplier | 10 | several orders placed with one supplier instead of one (§1.3 rule 3) |
+| business importer id | -20 | business registration number / EIN: frequent imports are normal (§4) |
 | parts just under the limit | 20 x share of parts >= `bunch_ratio` of the limit | no public source: heuristic (§2.3) |
-| same goods | 10 | one HS subheading (6 digits) or one goods description on every part |
+| same goods, ordered separately | 10 | one HS subheading or description on every part, not all one order (§2.3) |
 | consecutive S10 serials | 10 | one sender, one service/country, serials close together (§2.3, §5.5) |
-| consignee written differently | 15 x share of parts written differently | several name_std/address_std in one entity |
+| consignee written differently | 15 x mean share of parts with another name / address | disguise (§2.2) |
 | repeat findings | 5 per earlier month with a legal finding, at most 15 | drip imports, business volume |
 | more parts | 2 per part beyond two, at most 10 | commercial quantities |
 | one order id on every part that has one (>= 2) | -15 | a carrier split of one order: "aggregate, not fraud" (§4) |
 
-Reasons name the rule, the window, the parts, total vs threshold and margin, the duty at stake and every signal
-that scored. Where several rules find exactly the same parcels of one entity, only the strongest finding is kept
-(legal before heuristic, then score) and the others are named in its reasons, so that parcels and duty at stake
-are not counted twice.
+The same goods on parts of *one* order are what a carrier split of a bulky order looks like, so they only count
+when the parts were ordered separately. Reasons name the rule, the window, the parts, total vs threshold and
+margin, the duty at stake and every signal that scored. Where several rules find exactly the same parcels of one
+entity, only the strongest finding is kept (legal before heuristic, then score) and the others are named in its
+reasons, so that parcels and duty at stake are not counted twice.
 """
 
 from __future__ import annotations
@@ -43,6 +48,10 @@ POINTS = {
     "part": 2,
     "parts_max": 10,
     "single_order": -15,
+    "one_supplier": 10,
+    "several_suppliers": -10,
+    "separate_orders": 10,
+    "business": -20,
 }
 
 
@@ -61,20 +70,27 @@ def with_score_and_reasons(findings: DataFrame) -> DataFrame:
         `findings` with `score double` and `reasons array<string>`; the helper column `_heading` is dropped.
     """
     disguised = (F.col("name_variants") > 1) | (F.col("address_variants") > 1)
-    variants = F.greatest(F.col("name_variants"), F.col("address_variants"))
-    disguise_share = F.least((variants - 1) / (F.col("n_parts") - 1), F.lit(1.0))
+    # Noise varies one field now and then; a disguise varies name and address on every part.
+    disguise_share = F.least(
+        (F.col("name_variants") + F.col("address_variants") - 2) / (F.col("n_parts") - 1) / 2, F.lit(1.0)
+    )
     bunched_share = F.col("bunched_parts") / F.col("n_parts")
     history = F.least(F.col("prior_finding_months") * POINTS["history_per_month"], F.lit(POINTS["history_max"]))
     parts = F.least((F.col("n_parts") - 2) * POINTS["part"], F.lit(POINTS["parts_max"]))
     points = (
         F.when(F.col("rule_kind") == "legal", POINTS["legal"]).otherwise(POINTS["heuristic"])
         + bunched_share * POINTS["bunched"]
-        + F.when(F.col("same_goods"), POINTS["same_goods"]).otherwise(0)
+        + F.when(F.col("same_goods") & ~F.col("single_order"), POINTS["same_goods"]).otherwise(0)
         + F.when(F.col("consecutive_s10"), POINTS["consecutive_s10"]).otherwise(0)
         + F.when(disguised, disguise_share * POINTS["disguise"]).otherwise(0)
         + history
         + parts
         + F.when(F.col("single_order"), POINTS["single_order"]).otherwise(0)
+        + F.when(F.col("suppliers") == "one", POINTS["one_supplier"])
+        .when(F.col("suppliers") == "several", POINTS["several_suppliers"])
+        .otherwise(0)
+        + F.when(F.col("separate_orders"), POINTS["separate_orders"]).otherwise(0)
+        + F.when(F.col("business_consignee"), POINTS["business"]).otherwise(0)
     )
     score = F.round(F.least(F.greatest(points, F.lit(0.0)), F.lit(100.0)) / 100.0, 4)
     window = F.when(
@@ -126,6 +142,10 @@ def with_score_and_reasons(findings: DataFrame) -> DataFrame:
         F.when(
             F.col("single_order"), F.lit("all parts on one order id: possibly a carrier split (aggregate, not fraud)")
         ),
+        F.when(F.col("separate_orders"), F.lit("one supplier, a separate order for every part")),
+        F.when(F.col("suppliers") == "one", F.lit("one supplier on every part")),
+        F.when(F.col("suppliers") == "several", F.lit("parts from several suppliers (possibly unrelated orders)")),
+        F.when(F.col("business_consignee"), F.lit("business importer id: frequent imports are normal")),
     )
     return (
         findings.withColumn("score", score.cast("double"))

@@ -39,6 +39,7 @@ RECORD_SCHEMA = StructType(
         StructField("quantity", IntegerType(), True),
         StructField("name_std", StringType(), True),
         StructField("address_std", StringType(), True),
+        StructField("consignee_id_std", StringType(), True),
     ]
 )
 RECORD_DEFAULTS: dict[str, Any] = {
@@ -59,6 +60,7 @@ RECORD_DEFAULTS: dict[str, Any] = {
     "quantity": 1,
     "name_std": "KIM MINJUN",
     "address_std": "12 TEHERAN RO",
+    "consignee_id_std": "P123456789012",
 }
 
 

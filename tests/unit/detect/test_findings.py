@@ -178,7 +178,14 @@ def test_soft_signals_and_duty(
         # Bunched just under 150 (>= 120), one HS heading, consecutive valid S10s, written two ways, one order.
         record("p1", "140.00", tracking_number="RR123456785CN", **common),
         record("p2", "130.00", tracking_number="RR123456799CN", name_std="KIM MIN JUN", **common),
-        record("p3", "40.00", tracking_number="RR123456808CN", address_std="12 TEHERANRO", **common),
+        record(
+            "p3",
+            "40.00",
+            tracking_number="RR123456808CN",
+            address_std="12 TEHERANRO",
+            consignee_id_std="1234567890",
+            **common,
+        ),
     ]
     found = aggregate_split_groups(
         records(rows), entities(dict.fromkeys(("p1", "p2", "p3"), "E")), rules_from_yaml(rule()), rates=rates
@@ -191,13 +198,17 @@ def test_soft_signals_and_duty(
         "name_variants",
         "address_variants",
         "single_order",
+        "suppliers",
+        "separate_orders",
+        "business_consignee",
         F.col("duty_at_stake").cast("string").alias("duty"),
         F.col("margin").cast("string").alias("margin"),
     )
     expected = spark.createDataFrame(
-        [(3, 2, True, True, 2, 2, True, "62.00", "160.00")],
+        [(3, 2, True, True, 2, 2, True, "one", False, True, "62.00", "160.00")],
         "n_parts int, bunched_parts int, same_goods boolean, consecutive_s10 boolean, name_variants int, "
-        "address_variants int, single_order boolean, duty string, margin string",
+        "address_variants int, single_order boolean, suppliers string, separate_orders boolean, "
+        "business_consignee boolean, duty string, margin string",
     )
     assert_df_equality(actual, expected, ignore_nullable=True)
 

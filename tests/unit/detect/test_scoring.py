@@ -20,7 +20,7 @@ SCHEMA = (
     "total_value decimal(18,2), threshold decimal(18,2), part_limit decimal(18,2), currency string, "
     "margin decimal(18,2), duty_at_stake decimal(18,2), duty_at_stake_usd decimal(18,2), bunched_parts int, "
     "same_goods boolean, consecutive_s10 boolean, name_variants int, address_variants int, single_order boolean, "
-    "prior_finding_months int, _heading string"
+    "prior_finding_months int, suppliers string, separate_orders boolean, business_consignee boolean, _heading string"
 )
 
 
@@ -35,6 +35,9 @@ def _finding(finding_id: str, kind: str, **signals: object) -> tuple[object, ...
         "prior": 0,
         "parts": 2,
         "heading": None,
+        "suppliers": "unknown",
+        "separate": False,
+        "business": False,
     }
     s.update(signals)
     m = Decimal
@@ -42,7 +45,8 @@ def _finding(finding_id: str, kind: str, **signals: object) -> tuple[object, ...
         finding_id, "KR-SUPPLIER-DATE", kind, "KR", "entity x seller_id x order_date", "E1",
         "seller_id=S1|order_date=2025-03-01", D(2025, 3, 4), D(2025, 3, 6), s["parts"], m("310.00"), m("150.00"),
         m("150.00"), "USD", m("160.00"), m("58.28"), m("58.28"), s["bunched"], s["same_goods"], s["s10"],
-        s["names"], s["addresses"], s["single_order"], s["prior"], s["heading"],
+        s["names"], s["addresses"], s["single_order"], s["prior"], s["suppliers"], s["separate"], s["business"],
+        s["heading"],
     )  # fmt: skip
 
 
@@ -52,15 +56,28 @@ def _findings(spark: SparkSession) -> DataFrame:
         _finding("heuristic", "heuristic"),
         _finding("all", "legal", bunched=2, same_goods=True, s10=True, names=3, prior=5, parts=3, heading="610910"),
         _finding("carrier", "legal", single_order=True, same_goods=True),
+        _finding("separate", "legal", suppliers="one", separate=True),
+        _finding("coincidence", "legal", suppliers="several"),
+        _finding("business", "legal", business=True),
     ]
     return spark.createDataFrame(rows, SCHEMA)
 
 
 def test_score_adds_documented_points(spark: SparkSession) -> None:
     actual = with_score_and_reasons(_findings(spark)).select("finding_id", "score")
-    # all: 40 + 20 * 2/3 + 10 + 10 + 15 + 15 (history capped) + 2 (one part beyond two) = 105.33 -> capped at 1.
+    # all: 40 + 20 * 2/3 + 10 + 10 + 15 * (2/2 + 0/2) / 2 + 15 (history capped) + 2 (a third part) = 97.83;
+    # carrier: the same goods on one order earn nothing: 40 - 15 = 25.
     expected = spark.createDataFrame(
-        [("plain", 0.40), ("heuristic", 0.15), ("all", 1.0), ("carrier", 0.35)], "finding_id string, score double"
+        [
+            ("plain", 0.40),
+            ("heuristic", 0.15),
+            ("all", 0.9783),
+            ("carrier", 0.25),
+            ("separate", 0.60),
+            ("coincidence", 0.30),
+            ("business", 0.20),
+        ],
+        "finding_id string, score double",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
@@ -86,7 +103,7 @@ def test_describe_findings_lists_the_top_by_score(spark: SparkSession) -> None:
     text = describe_findings(with_score_and_reasons(_findings(spark)), top=1)
     assert text.splitlines()[:3] == [
         "top 1 split findings by score:",
-        "  all  score 1.00  entity E1",
+        "  all  score 0.98  entity E1",
         "      - rule KR-SUPPLIER-DATE (legal, KR): entity x seller_id x order_date",
     ]
 

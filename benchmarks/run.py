@@ -1,6 +1,8 @@
 """`make bench`: run the benchmarks and print their figures (also written to benchmarks/results/*.json).
 
-Usage: python benchmarks/run.py [--only ingest] [--records N]
+Usage: python benchmarks/run.py [--only ingest|resolve] [--records N]
+                                [--resolve-records N ...] [--noise default|high|low ...] [--splitscan-ref COMMIT]
+                                [--resolve-timeout SECONDS]
 """
 
 from __future__ import annotations
@@ -27,12 +29,36 @@ DEFAULT_RECORDS = {"detect": 100_000, "ingest": 1_000_000, "resolve": 100_000, "
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", choices=sorted(BENCHES), action="append")
     parser.add_argument("--records", type=int, default=None, help="default: 1M for ingest, 100k for resolve")
+    parser.add_argument(
+        "--resolve-records", type=int, action="append", help="resolve only, repeatable (default: --records or 100k)"
+    )
+    parser.add_argument(
+        "--noise",
+        choices=["low", "default", "high"],
+        action="append",
+        help="resolve only, repeatable (default: default and high)",
+    )
+    parser.add_argument(
+        "--splitscan-ref", help="resolve only: benchmark splitscan at this git commit (default: the working tree)"
+    )
+    parser.add_argument(
+        "--resolve-timeout", type=float, default=None, help="resolve only: seconds before a system is stopped"
+    )
     args = parser.parse_args()
     for name in args.only or sorted(BENCHES):
-        result = BENCHES[name](args.records or DEFAULT_RECORDS[name])
+        if name == "resolve":
+            sizes = args.resolve_records or [args.records or DEFAULT_RECORDS[name]]
+            result = bench_resolve.run_matrix(
+                sizes,
+                args.noise or bench_resolve.NOISES,
+                args.splitscan_ref,
+                args.resolve_timeout or bench_resolve.TIMEOUT_S,
+            )
+        else:
+            result = BENCHES[name](args.records or DEFAULT_RECORDS[name])
         print(f"== {name}")
         print(json.dumps(result, indent=2, sort_keys=True))
     return 0

@@ -74,6 +74,9 @@ class RingSettings:
         max_group_size: the most entities handed to one NetworkX call.
         strong_weight: edges kept when an oversized component is split (one phone, e-mail, customs id or drop).
         pictures: pictures drawn for the top rings of a run (0: none).
+        require_supply: rings are built from edges whose two entities also share supply (a merchant in common
+            within the supply window); attribute-only edges stay out. A nominee ring spreads one supply over many
+            names; a household, a shared office phone or a forwarder's customers share attributes, not supply.
     """
 
     edges: EdgeSettings = field(default_factory=EdgeSettings)
@@ -82,6 +85,7 @@ class RingSettings:
     max_group_size: int = 1000
     strong_weight: float = 2.0
     pictures: int = 20
+    require_supply: bool = True
 
 
 @dataclass(frozen=True)
@@ -141,12 +145,15 @@ def find_rings(
 
     Returns:
         Findings (one row per ring scoring at least `settings.findings.min_score`, contract columns except
-        `run_date`, `picture_path`, `run_id`, `created_at`), the edges, the groups and the per-node analysis.
+        `run_date`, `picture_path`, `run_id`, `created_at`), the ring graph's edges (supply-backed only when
+        `settings.require_supply`), the groups and the per-node analysis.
 
     Runs Spark jobs (connected components, checks for oversized components) before returning.
     """
     er = entity_records(records, entities).persist(StorageLevel.MEMORY_AND_DISK)
     edges = build_edges(er, hubs, settings=settings.edges).localCheckpoint(eager=True)
+    if settings.require_supply:
+        edges = edges.where(F.array_contains("kinds", "seller"))
     groups = group_components(edges, max_group_size=settings.max_group_size, strong_weight=settings.strong_weight)
     analysis = analyse_groups(edges_within(edges, groups), settings=settings.analysis).localCheckpoint(eager=True)
     members = ring_members(analysis, min_parties=settings.findings.min_parties)

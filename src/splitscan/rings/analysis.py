@@ -28,7 +28,7 @@ from pyspark.sql.types import (
     StructType,
 )
 
-from splitscan.rings.graph import TIER_HOUSEHOLD
+from splitscan.rings.graph import TIER_RING
 
 __all__ = ["ANALYSIS_SCHEMA", "AnalysisSettings", "analyse_group", "analyse_groups"]
 
@@ -137,7 +137,7 @@ def analyse_group(edges: pd.DataFrame, settings: AnalysisSettings) -> pd.DataFra
         cores = nx.core_number(h)
         households = nx.Graph()
         households.add_nodes_from(members)
-        households.add_edges_from((u, v) for u, v, t in h.edges(data="tier") if t == TIER_HOUSEHOLD)
+        households.add_edges_from((u, v) for u, v, t in h.edges(data="tier") if t != TIER_RING)
         organiser = _organiser(h, betweenness, degree)
         ring = {
             "group_id": group_id,

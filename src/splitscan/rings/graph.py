@@ -18,7 +18,8 @@ Bounds and traps (domain.md §4):
 * a value shared by more than `max_entities_per_value` entities makes no edges either (treated as a hub), so one
   value yields at most max*(max-1)/2 pairs and edge building is never quadratic in the data;
 * a pair sharing a unit and a surname is a household: its edge is kept, in tier `household`, and ring analysis
-  counts a household as one party (a household is not a ring by itself).
+  counts a household as one party (a household is not a ring by itself); a pair sharing a customs id is one
+  party too (tier `same_identity`): two spellings of one person must not look like two nominees.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "drop_address": 2.0,
     "unit": 1.5,
 }
-TIER_RING, TIER_HOUSEHOLD = "ring", "household"
+TIER_RING, TIER_HOUSEHOLD, TIER_SAME_IDENTITY = "ring", "household", "same_identity"
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class EdgeSettings:
         weights: weight of one shared value, per kind; an edge's weight is the sum over its shared values.
         supply_weight: added per merchant the pair has in common (at most `max_supply_sellers` of them).
         max_supply_sellers: merchants counted towards the supply weight.
-        supply_slack_days: two purchase windows overlap when they come within this many days of each other.
+        supply_slack_days: two purchases from one merchant count as one supply when this close in time.
         max_entities_per_value: a value shared by more entities makes no edges (treated as a hub).
     """
 
@@ -158,8 +159,9 @@ def attribute_edges(
 
     Returns:
         `src, dst, weight, tier, kinds, evidence`: `evidence` is the sorted `kind=value` list, `kinds` the sorted
-        distinct kinds, `tier` is `household` when the pair shares a unit (as `unit` or `drop_address`) and a
-        surname, else `ring`.
+        distinct kinds, `tier` is `same_identity` when the pair shares a customs id (one identity that resolution
+        left as two entities, or one stolen id: either way one party), else `household` when it shares a unit (as
+        `unit` or `drop_address`) and a surname, else `ring`.
     """
     s_src = surnames.select(F.col("entity_id").alias("src"), F.col("surname").alias("_s_src"))
     s_dst = surnames.select(F.col("entity_id").alias("dst"), F.col("surname").alias("_s_dst"))
@@ -170,6 +172,7 @@ def attribute_edges(
     )
     shares_unit = F.arrays_overlap(F.col("kinds"), F.array(F.lit("unit"), F.lit("drop_address")))
     household = shares_unit & F.coalesce(F.col("_s_src") == F.col("_s_dst"), F.lit(False))
+    same_identity = F.array_contains(F.col("kinds"), "customs_id")
     return (
         edges.join(s_src, "src", "left")
         .join(s_dst, "dst", "left")
@@ -177,7 +180,10 @@ def attribute_edges(
             "src",
             "dst",
             F.col("weight").cast("double").alias("weight"),
-            F.when(household, TIER_HOUSEHOLD).otherwise(TIER_RING).alias("tier"),
+            F.when(same_identity, TIER_SAME_IDENTITY)
+            .when(household, TIER_HOUSEHOLD)
+            .otherwise(TIER_RING)
+            .alias("tier"),
             "kinds",
             "evidence",
         )
@@ -199,7 +205,8 @@ def with_supply(
         entity_records: `entity_id, seller_id, order_date, arrival_date` per record (order date preferred).
         supply_weight: weight added per merchant in common.
         max_sellers: at most this many merchants count towards the weight.
-        slack_days: windows `[first, last]` purchase day overlap when they come within this many days.
+        slack_days: two purchases (order date, else arrival date) overlap when within about this many days (same
+            or adjacent bucket of this length: always within `slack_days`, never beyond twice it).
 
     Returns:
         `edges` with `weight` raised, `seller` added to `kinds` and `seller=<id>` to `evidence` for each merchant
@@ -207,20 +214,18 @@ def with_supply(
         the edges times the merchants per entity.
     """
     day = F.coalesce(F.col("order_date"), F.col("arrival_date"))
+    # Purchases fall in buckets of `slack_days`; two purchases within `slack_days` are in the same or adjacent
+    # buckets. Bucketing per purchase (not one first-to-last span per merchant) keeps a regular customer of a
+    # merchant from overlapping everyone who ever bought there.
+    bucket = F.floor(F.datediff(day, F.lit("1970-01-01").cast("date")) / F.lit(max(slack_days, 1)))
     windows = (
-        entity_records.where(F.col("seller_id").isNotNull())
-        .groupBy("entity_id", "seller_id")
-        .agg(F.min(day).alias("first"), F.max(day).alias("last"))
+        entity_records.where(F.col("seller_id").isNotNull() & day.isNotNull())
+        .select("entity_id", "seller_id", bucket.alias("bucket"))
+        .distinct()
     )
-    a = windows.select(
-        F.col("entity_id").alias("src"), "seller_id", F.col("first").alias("f1"), F.col("last").alias("l1")
-    )
-    b = windows.select(
-        F.col("entity_id").alias("dst"), "seller_id", F.col("first").alias("f2"), F.col("last").alias("l2")
-    )
-    overlap = (F.datediff(F.col("f2"), F.col("l1")) <= slack_days) & (
-        F.datediff(F.col("f1"), F.col("l2")) <= slack_days
-    )
+    a = windows.select(F.col("entity_id").alias("src"), "seller_id", F.col("bucket").alias("b1"))
+    b = windows.select(F.col("entity_id").alias("dst"), "seller_id", F.col("bucket").alias("b2"))
+    overlap = F.abs(F.col("b1") - F.col("b2")) <= 1
     common = (
         edges.select("src", "dst")
         .join(a, "src")

@@ -84,7 +84,7 @@ def test_a_value_above_the_cap_makes_no_edges(spark: SparkSession) -> None:
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 
-def test_edges_sum_weights_and_same_surname_on_a_shared_unit_is_a_household(spark: SparkSession) -> None:
+def test_edges_sum_weights_and_tiers_mark_households_and_shared_customs_ids(spark: SparkSession) -> None:
     pairs = spark.createDataFrame(
         [
             ("E1", "E2", "phone", "P1"),
@@ -92,19 +92,22 @@ def test_edges_sum_weights_and_same_surname_on_a_shared_unit_is_a_household(spar
             ("E3", "E4", "unit", "U2"),
             ("E3", "E4", "phone", "P2"),
             ("E5", "E6", "phone", "P3"),  # same surname but no shared unit: not a household
+            ("E7", "E8", "customs_id", "C1"),  # one customs identity: one party
+            ("E7", "E8", "unit", "U3"),
         ],
         PAIRS,
     )
     surnames = spark.createDataFrame(
-        [("E1", "KIM"), ("E2", "LEE"), ("E3", "PARK"), ("E4", "PARK"), ("E5", "CHOI"), ("E6", "CHOI")],
+        [("E1", "KIM"), ("E2", "LEE"), ("E3", "PARK"), ("E4", "PARK"), ("E5", "CHOI"), ("E6", "CHOI"), ("E7", "HAN")],
         "entity_id string, surname string",
     )
-    weights = {"phone": 2.0, "drop_address": 2.0, "unit": 1.5}
+    weights = {"customs_id": 3.0, "phone": 2.0, "drop_address": 2.0, "unit": 1.5}
     expected = spark.createDataFrame(
         [
             ("E1", "E2", 4.0, "ring", ["drop_address", "phone"], ["drop_address=U1", "phone=P1"]),
             ("E3", "E4", 3.5, "household", ["phone", "unit"], ["phone=P2", "unit=U2"]),
             ("E5", "E6", 2.0, "ring", ["phone"], ["phone=P3"]),
+            ("E7", "E8", 4.5, "same_identity", ["customs_id", "unit"], ["customs_id=C1", "unit=U3"]),
         ],
         EDGES,
     )

@@ -59,14 +59,15 @@ class AnalysisSettings:
 
     Attributes:
         seed: Louvain's and the sampled betweenness' random seed: same graph and seed, same result.
-        resolution: Louvain resolution (above 1: smaller communities).
+        resolution: Louvain resolution (below 1: fewer, larger communities; 0.5 keeps one ring whole where its
+            drops form sub-groups, yet still parts two cliques joined by one edge).
         max_bridge_links: communities joined by at most this many edges stay apart (the join is a bridge).
         exact_betweenness_nodes: rings up to this size get exact betweenness, larger ones a sample of this many
             pivots.
     """
 
     seed: int = 42
-    resolution: float = 1.0
+    resolution: float = 0.5
     max_bridge_links: int = 1
     exact_betweenness_nodes: int = 300
 

@@ -3,8 +3,9 @@
 A ring is one ring of `splitscan.rings.analysis` with at least `min_parties` parties (household-linked
 entities count as one party, so a household alone is never a ring). Its features:
 
-* members, records, the attribute values its members share and every edge with its evidence;
-* merchants in common (used by two or more members) and the share of the ring's parcels bought from them;
+* members, the ring's parcels (members' records from merchants in common: used by two or more members), the
+  attribute values its members share and every edge with its evidence;
+* merchants in common and the share of the members' records that are ring parcels;
 * parcels each under the threshold in force (`splitscan.rings.thresholds`), and the largest combined value from
   one merchant to one destination within `window_days`, against that threshold;
 * value and duty at stake: per merchant, the largest window total that exceeds the threshold, summed, in USD,
@@ -94,7 +95,7 @@ def ring_evidence(members: DataFrame, edges: DataFrame) -> DataFrame:
 
 
 def ring_supply(members: DataFrame, records: DataFrame, *, window_days: int) -> DataFrame:
-    """Per ring: records, merchants in common, parcels under the threshold, combined value over it in a window.
+    """Per ring: its parcels (bought from merchants in common), parcels under the threshold, window totals.
 
     Args:
         members: `ring_key, node` with node = entity id.
@@ -105,56 +106,59 @@ def ring_supply(members: DataFrame, records: DataFrame, *, window_days: int) -> 
     Returns:
         `ring_key, record_ids, n_records, sellers_in_common, common_seller_share, parcels_under_threshold,
         under_threshold_share, max_window_ratio, windows_over_threshold, value_at_stake_usd`.
-        `max_window_ratio` is the largest window total over the threshold in force (null when no threshold
-        applies); `windows_over_threshold` counts merchant x destination groups with a window over it.
+
+        The ring's parcels (`record_ids`, `n_records`) are the members' records from merchants in common (two or
+        more members bought there, same destination): the one supply spread over many names. The members' other
+        records are their own shopping, not evidence of the ring; `common_seller_share` is the ring's parcels
+        over all the members' records. Window figures use the ring's parcels only: `max_window_ratio` is the
+        largest total of one merchant within `window_days` over the threshold in force (null when no threshold
+        applies), `windows_over_threshold` counts merchant x destination groups with a window over it.
     """
     rows = members.select("ring_key", F.col("node").alias("entity_id")).join(records, "entity_id")
+    group = ["ring_key", "seller_id", "destination_country"]
+    buyers = F.size(F.collect_set("entity_id").over(Window.partitionBy(*group)))
+    rows = rows.withColumn("_in_supply", F.col("seller_id").isNotNull() & (buyers >= 2))
     day = F.datediff(F.col("arrival_date"), F.lit("1970-01-01").cast("date"))
-    window = (
-        Window.partitionBy("ring_key", "seller_id", "destination_country")
-        .orderBy(day)
-        .rangeBetween(-(window_days - 1), 0)
-    )
-    rows = (
-        rows.withColumn("_win", F.sum("value_threshold_ccy").over(window).cast("double"))
+    window = Window.partitionBy(*group).orderBy(day).rangeBetween(-(window_days - 1), 0)
+    supply_rows = (
+        rows.where(F.col("_in_supply"))
+        .withColumn("_win", F.sum("value_threshold_ccy").over(window).cast("double"))
         .withColumn("_win_usd", F.sum("value_usd").over(window).cast("double"))
         .withColumn("_ratio", F.col("_win") / F.col("threshold"))
     )
-    per_seller = rows.groupBy("ring_key", "seller_id", "destination_country").agg(
+    per_seller = supply_rows.groupBy(*group).agg(
         F.count(F.lit(1)).alias("parcels"),
         F.count_distinct("entity_id").alias("buyers"),
         F.max("_ratio").alias("ratio"),
         F.max(F.when(F.col("_ratio") > 1, F.col("_win_usd"))).alias("stake_usd"),
     )
-    common = F.col("seller_id").isNotNull() & (F.col("buyers") >= 2)
     supply = per_seller.groupBy("ring_key").agg(
         F.array_sort(
             F.collect_list(
-                F.when(
-                    common,
-                    F.struct(
-                        (-F.col("parcels")).alias("k"),
-                        F.format_string("%s (%d parcels, %d members)", "seller_id", "parcels", "buyers").alias("t"),
-                    ),
+                F.struct(
+                    (-F.col("parcels")).alias("k"),
+                    F.format_string("%s (%d parcels, %d members)", "seller_id", "parcels", "buyers").alias("t"),
                 )
             )
         ).alias("_common"),
-        F.sum(F.when(common, F.col("parcels")).otherwise(0)).alias("_common_parcels"),
         F.max("ratio").alias("max_window_ratio"),
         F.count_if(F.col("ratio") > 1).alias("windows_over_threshold"),
         F.coalesce(F.sum("stake_usd"), F.lit(0.0)).alias("value_at_stake_usd"),
     )
     counts = rows.groupBy("ring_key").agg(
-        F.array_sort(F.collect_list("record_id")).alias("record_ids"),
-        F.count(F.lit(1)).alias("n_records"),
-        F.count_if(F.col("value_threshold_ccy") < F.col("threshold")).alias("parcels_under_threshold"),
+        F.array_sort(F.collect_list(F.when(F.col("_in_supply"), F.col("record_id")))).alias("record_ids"),
+        F.count_if("_in_supply").alias("n_records"),
+        F.count(F.lit(1)).alias("_all"),
+        F.count_if(F.col("_in_supply") & (F.col("value_threshold_ccy") < F.col("threshold"))).alias(
+            "parcels_under_threshold"
+        ),
     )
     return counts.join(supply, "ring_key").select(
         "ring_key",
         "record_ids",
         "n_records",
         F.transform("_common", lambda s: s["t"]).alias("sellers_in_common"),
-        (F.col("_common_parcels") / F.col("n_records")).alias("common_seller_share"),
+        (F.col("n_records") / F.col("_all")).alias("common_seller_share"),
         "parcels_under_threshold",
         (F.col("parcels_under_threshold") / F.col("n_records")).alias("under_threshold_share"),
         "max_window_ratio",
@@ -177,9 +181,9 @@ def with_score(rings: DataFrame, *, duty_rate: float) -> DataFrame:
         duty_rate: flat rate applied to the value at stake.
 
     Parts, each in [0, 1]: structure = (parties - 2) / 4 (three parties 0.25, six or more 1); supply = share of
-    parcels from merchants in common; under = share of parcels under the threshold; window = 1 when some
-    merchant's parcels within the window exceed the threshold combined; stake = log10(1 + duty in USD) / 3
-    (USD 1,000 of duty or more scores 1).
+    the members' records bought from merchants in common; under = share of ring parcels under the threshold;
+    window = 1 when some merchant's parcels within the window exceed the threshold combined;
+    stake = log10(1 + duty in USD) / 3 (USD 1,000 of duty or more scores 1).
     """
     duty = F.col("value_at_stake_usd") * F.lit(duty_rate)
     structure = _clip((F.col("n_parties") - 2) / 4.0)
@@ -198,9 +202,9 @@ def with_score(rings: DataFrame, *, duty_rate: float) -> DataFrame:
         F.when(
             F.size("sellers_in_common") > 0,
             F.format_string(
-                "%.0f%% of %d parcels bought from merchants in common: %s",
-                F.col("common_seller_share") * 100,
+                "%d parcels (%.0f%% of the members' records) bought from merchants in common: %s",
                 "n_records",
+                F.col("common_seller_share") * 100,
                 F.concat_ws(", ", F.slice("sellers_in_common", 1, 3)),
             ),
         ),

@@ -49,7 +49,8 @@ def test_score_parts_and_reasons(spark: SparkSession) -> None:
                 [
                     "7 consignees (6 independent parties) linked by shared drop_address=U1 (7 members); "
                     "phone=P1 (5 members)",
-                    "100% of 20 parcels bought from merchants in common: S1 (20 parcels, 7 members)",
+                    "20 parcels (100% of the members' records) bought from merchants in common: "
+                    "S1 (20 parcels, 7 members)",
                     "20 of 20 parcels each under the de minimis threshold",
                     "combined value from one merchant reaches 8.5x the threshold within the window; "
                     "duty and tax at stake about USD 1800",

@@ -32,12 +32,20 @@ from splitscan.rings.findings import (
     with_score,
 )
 from splitscan.rings.graph import EdgeSettings, build_edges
-from splitscan.rings.partition import edges_within, group_components
+from splitscan.rings.partition import edges_within, group_components, supply_backed
 from splitscan.rings.picture import picture_path, render_ring_svg, write_picture
 from splitscan.rings.thresholds import reference_thresholds, with_threshold
 from splitscan.storage import TableTransaction, ensure_table, overwrite_partition, read_table
 
-__all__ = ["RECORD_COLUMNS", "RingResult", "RingSettings", "entity_records", "find_rings", "ring_pictures", "run"]
+__all__ = [
+    "RECORD_COLUMNS",
+    "RingResult",
+    "RingSettings",
+    "entity_records",
+    "find_rings",
+    "ring_pictures",
+    "run",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +83,9 @@ class RingSettings:
         strong_weight: edges kept when an oversized component is split (one phone, e-mail, customs id or drop).
         pictures: pictures drawn for the top rings of a run (0: none).
         require_supply: rings are built from edges whose two entities also share supply (a merchant in common
-            within the supply window); attribute-only edges stay out. A nominee ring spreads one supply over many
-            names; a household, a shared office phone or a forwarder's customers share attributes, not supply.
+            within the supply window), plus attribute-only edges that join such cores (`supply_backed`). A nominee
+            ring spreads one supply over many names; a household, a shared office phone or a forwarder's
+            customers share attributes, not supply.
     """
 
     edges: EdgeSettings = field(default_factory=EdgeSettings)
@@ -153,7 +162,7 @@ def find_rings(
     er = entity_records(records, entities).persist(StorageLevel.MEMORY_AND_DISK)
     edges = build_edges(er, hubs, settings=settings.edges).localCheckpoint(eager=True)
     if settings.require_supply:
-        edges = edges.where(F.array_contains("kinds", "seller"))
+        edges = supply_backed(edges)
     groups = group_components(edges, max_group_size=settings.max_group_size, strong_weight=settings.strong_weight)
     analysis = analyse_groups(edges_within(edges, groups), settings=settings.analysis).localCheckpoint(eager=True)
     members = ring_members(analysis, min_parties=settings.findings.min_parties)

@@ -21,7 +21,7 @@ from splitscan.rings.graph import (
     entity_attributes,
     with_supply,
 )
-from splitscan.rings.partition import edges_within, group_components, label_propagation
+from splitscan.rings.partition import edges_within, group_components, label_propagation, supply_backed
 from splitscan.rings.picture import picture_path, render_ring_svg, write_picture
 from splitscan.rings.thresholds import THRESHOLD_SCHEMA, reference_thresholds, with_threshold
 
@@ -49,6 +49,7 @@ __all__ = [
     "ring_evidence",
     "ring_members",
     "ring_supply",
+    "supply_backed",
     "with_score",
     "with_supply",
     "with_threshold",

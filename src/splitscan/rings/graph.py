@@ -17,9 +17,9 @@ Bounds and traps (domain.md §4):
   addresses are never used, so apartment neighbours link only if they share a unit;
 * a value shared by more than `max_entities_per_value` entities makes no edges either (treated as a hub), so one
   value yields at most max*(max-1)/2 pairs and edge building is never quadratic in the data;
-* a pair sharing a unit and a surname is a household: its edge is kept, in tier `household`, and ring analysis
-  counts a household as one party (a household is not a ring by itself); a pair sharing a customs id is one
-  party too (tier `same_identity`): two spellings of one person must not look like two nominees.
+* a pair sharing a unit (or a phone) and a surname is a household: its edge is kept, in tier `household`, and
+  ring analysis counts a household as one party (a household is not a ring by itself); a pair sharing a customs
+  id is one party too (tier `same_identity`): two spellings of one person must not look like two nominees.
 """
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ def attribute_edges(
         `src, dst, weight, tier, kinds, evidence`: `evidence` is the sorted `kind=value` list, `kinds` the sorted
         distinct kinds, `tier` is `same_identity` when the pair shares a customs id (one identity that resolution
         left as two entities, or one stolen id: either way one party), else `household` when it shares a unit (as
-        `unit` or `drop_address`) and a surname, else `ring`.
+        `unit` or `drop_address`) or a phone, and a surname (a family phone, domain.md §4), else `ring`.
     """
     s_src = surnames.select(F.col("entity_id").alias("src"), F.col("surname").alias("_s_src"))
     s_dst = surnames.select(F.col("entity_id").alias("dst"), F.col("surname").alias("_s_dst"))
@@ -170,8 +170,8 @@ def attribute_edges(
         F.array_sort(F.collect_set("kind")).alias("kinds"),
         F.array_sort(F.collect_set(F.concat_ws("=", "kind", "value"))).alias("evidence"),
     )
-    shares_unit = F.arrays_overlap(F.col("kinds"), F.array(F.lit("unit"), F.lit("drop_address")))
-    household = shares_unit & F.coalesce(F.col("_s_src") == F.col("_s_dst"), F.lit(False))
+    shares_home = F.arrays_overlap(F.col("kinds"), F.array(F.lit("unit"), F.lit("drop_address"), F.lit("phone")))
+    household = shares_home & F.coalesce(F.col("_s_src") == F.col("_s_dst"), F.lit(False))
     same_identity = F.array_contains(F.col("kinds"), "customs_id")
     return (
         edges.join(s_src, "src", "left")

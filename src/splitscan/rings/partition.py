@@ -14,10 +14,10 @@ import logging
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
-from splitscan.resolve.components import component_sizes, connected_components
+from splitscan.resolve.components import component_sizes, connected_components, guarded_components
 from splitscan.rings.graph import TIER_RING
 
-__all__ = ["edges_within", "group_components", "label_propagation"]
+__all__ = ["edges_within", "group_components", "label_propagation", "supply_backed"]
 
 logger = logging.getLogger(__name__)
 
@@ -146,3 +146,36 @@ def _relabel(groups: DataFrame, big: DataFrame, labels: DataFrame, sep: str, ste
     )
     rest = groups.join(big, "group_id", "left_anti").select("node", "group_id", "split")
     return rest.unionByName(split).localCheckpoint(eager=True)
+
+
+def supply_backed(edges: DataFrame, *, min_independent_links: int = 2) -> DataFrame:
+    """The ring graph: edges with shared supply, plus attribute-only edges that join two supply-linked cores.
+
+    Args:
+        edges: `src, dst, weight, tier, kinds, evidence` (from `build_edges`).
+        min_independent_links: attribute-only links needed between two cores to join them.
+
+    Returns:
+        The edges of `edges` kept for ring analysis. Cores are the components of the supply-backed edges (a
+        ring buying from one merchant). A ring using several merchants shows as several cores linked by the
+        drops and phones they share but not by a merchant pair; those cores are joined when at least
+        `min_independent_links` attribute-only edges link them (resolution's chaining guard,
+        `guarded_components`), so one stray link never merges two rings, and an entity without supply of its
+        own (an organiser's relative at a drop address) never joins.
+
+    Runs Spark jobs (two connected-components runs).
+    """
+    has_supply = F.array_contains("kinds", "seller")
+    supplied = edges.where(has_supply)
+    ends = supplied.select(F.col("src").alias("node")).unionByName(supplied.select(F.col("dst").alias("node")))
+    in_cores = ends.distinct()
+    bridging = (
+        edges.where(~has_supply)
+        .join(in_cores.withColumnRenamed("node", "src"), "src", "left_semi")
+        .join(in_cores.withColumnRenamed("node", "dst"), "dst", "left_semi")
+    )
+    candidates = supplied.unionByName(bridging)
+    links = candidates.select("src", "dst", F.when(has_supply, 1.0).otherwise(0.0).alias("weight"))
+    assignments, _ = guarded_components(links, strong_threshold=1.0, min_independent_links=min_independent_links)
+    kept = edges_within(candidates, assignments.select("node", F.col("component").alias("group_id")))
+    return candidates.join(kept.select("src", "dst"), ["src", "dst"], "left_semi")

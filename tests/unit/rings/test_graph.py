@@ -91,7 +91,7 @@ def test_edges_sum_weights_and_tiers_mark_households_and_shared_customs_ids(spar
             ("E1", "E2", "drop_address", "U1"),
             ("E3", "E4", "unit", "U2"),
             ("E3", "E4", "phone", "P2"),
-            ("E5", "E6", "phone", "P3"),  # same surname but no shared unit: not a household
+            ("E5", "E6", "phone", "P3"),  # a family phone: same surname, one phone
             ("E7", "E8", "customs_id", "C1"),  # one customs identity: one party
             ("E7", "E8", "unit", "U3"),
         ],
@@ -106,7 +106,7 @@ def test_edges_sum_weights_and_tiers_mark_households_and_shared_customs_ids(spar
         [
             ("E1", "E2", 4.0, "ring", ["drop_address", "phone"], ["drop_address=U1", "phone=P1"]),
             ("E3", "E4", 3.5, "household", ["phone", "unit"], ["phone=P2", "unit=U2"]),
-            ("E5", "E6", 2.0, "ring", ["phone"], ["phone=P3"]),
+            ("E5", "E6", 2.0, "household", ["phone"], ["phone=P3"]),
             ("E7", "E8", 4.5, "same_identity", ["customs_id", "unit"], ["customs_id=C1", "unit=U3"]),
         ],
         EDGES,

@@ -6,7 +6,7 @@ from chispa import assert_df_equality
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from splitscan.rings.partition import group_components
+from splitscan.rings.partition import group_components, supply_backed
 
 EDGES = "src string, dst string, weight double, tier string"
 GROUPS = "node string, group_id string, split string"
@@ -56,3 +56,22 @@ def test_no_group_exceeds_the_cap_even_when_every_edge_is_strong(spark: SparkSes
     assert sorted(r["node"] for r in groups.select("node").collect()) == sorted(
         ["hub", *[f"leaf{i}" for i in range(6)]]
     )
+
+
+def test_ring_graph_keeps_supply_cores_and_joins_them_only_by_two_links(spark: SparkSession) -> None:
+    rows = [
+        ("a", "b", 2.5, "ring", ["phone", "seller"]),  # core 1
+        ("c", "d", 2.5, "ring", ["phone", "seller"]),  # core 2
+        ("a", "c", 2.0, "ring", ["drop_address"]),  # two links: cores 1 and 2 are one ring
+        ("b", "d", 2.0, "ring", ["phone"]),
+        ("e", "f", 2.5, "ring", ["email", "seller"]),  # core 3
+        ("d", "e", 2.0, "ring", ["phone"]),  # one link only: core 3 stays apart, the link is dropped
+        ("a", "x", 2.0, "ring", ["phone"]),  # x has no supply of its own: never joins
+        ("b", "x", 2.0, "ring", ["unit"]),
+    ]
+    schema = "src string, dst string, weight double, tier string, kinds array<string>"
+    edges = spark.createDataFrame(rows, schema)
+    expected = spark.createDataFrame(
+        [r for r in rows if r[:2] in {("a", "b"), ("c", "d"), ("a", "c"), ("b", "d"), ("e", "f")}], schema
+    )
+    assert_df_equality(supply_backed(edges), expected, ignore_row_order=True, ignore_nullable=True)

@@ -10,7 +10,8 @@ Quality, per the issue: a true nominee ring is *found* when one finding holds at
 and at least half of that finding's parcels belong to the ring. Recall over true rings; precision at K (K = true
 rings) over findings ranked by score; false findings (matching no true ring) per 100k records, by the dominant
 entity class of their records (forwarder customers, agent buyers, household members, regular people, ...); and
-findings made only of forwarder customers, or only of one building's residents (apartment neighbours).
+findings made only of forwarder customers, or (with no ring parcel) only of residents of several units of one
+building (apartment neighbours).
 
 Usage: python benchmarks/run.py --only rings [--records N]
 """
@@ -87,6 +88,8 @@ def _evaluate(findings: pd.DataFrame, truth: pd.DataFrame, buildings: pd.DataFra
     top = matched_ring[:k]
     cls = truth.set_index("record_id")["entity_class"]
     building = buildings.set_index("record_id")["building_key"]
+    unit = buildings.set_index("record_id")["unit_key"]
+    scheme = truth.set_index("record_id")["scheme_type"]
     false_by_class: Counter[str] = Counter()
     forwarder_only = apartment_only = 0
     for s, hit in zip(sets, matched_ring, strict=True):
@@ -95,8 +98,10 @@ def _evaluate(findings: pd.DataFrame, truth: pd.DataFrame, buildings: pd.DataFra
         classes = Counter(cls.get(r, "unknown") for r in s)
         false_by_class[classes.most_common(1)[0][0]] += 1
         forwarder_only += int(set(classes) == {"forwarder_customer"})
-        keys = {building.get(r) for r in s}
-        apartment_only += int(len(keys) == 1 and None not in keys)
+        # Apartment neighbours: no ring parcel, one building, several units (a ring's own drop is one unit).
+        keys, units = {building.get(r) for r in s}, {unit.get(r) for r in s}
+        no_ring = not any(scheme.get(r) == "nominee_ring" for r in s)
+        apartment_only += int(no_ring and len(keys) == 1 and None not in keys and len(units) > 1)
     per_100k = 100_000 / n_records
     sizes = [len(v) for v in rings.values()]
     return {
@@ -148,7 +153,7 @@ def run(records: int, noise: str = "default") -> dict[str, Any]:
         )
         buildings = (
             with_features(imports.select(*IDENTITY).join(in_findings, "record_id", "left_semi"))
-            .select("record_id", "building_key")
+            .select("record_id", "building_key", "unit_key")
             .toPandas()
         )
         payload |= {

@@ -117,7 +117,7 @@ class RingResult:
 
 
 def entity_records(records: DataFrame, entities: DataFrame) -> DataFrame:
-    """Records with their consignee entity and resolution's parsed keys (`surname`, `unit_key`).
+    """Records with their consignee entity and resolution's parsed keys (`surname`, `unit_key`, `suite_digits`).
 
     Args:
         records: `import_records` rows with the columns of `RECORD_COLUMNS`.
@@ -125,10 +125,10 @@ def entity_records(records: DataFrame, entities: DataFrame) -> DataFrame:
 
     Returns:
         One row per record that has an entity: `RECORD_COLUMNS` (identity text dropped) plus `entity_id`,
-        `surname`, `unit_key`.
+        `surname`, `unit_key`, `suite_digits`.
     """
     keep = [c for c in RECORD_COLUMNS if c not in ("name_std", "address_std")]
-    featured = with_features(records.select(*RECORD_COLUMNS)).select(*keep, "surname", "unit_key")
+    featured = with_features(records.select(*RECORD_COLUMNS)).select(*keep, "surname", "unit_key", "suite_digits")
     return featured.join(entities.select("record_id", "entity_id"), "record_id")
 
 

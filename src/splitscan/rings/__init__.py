@@ -19,6 +19,7 @@ from splitscan.rings.graph import (
     attribute_pairs,
     build_edges,
     entity_attributes,
+    forwarder_values,
     with_supply,
 )
 from splitscan.rings.partition import edges_within, group_components, label_propagation, supply_backed
@@ -41,6 +42,7 @@ __all__ = [
     "describe_rings",
     "edges_within",
     "entity_attributes",
+    "forwarder_values",
     "group_components",
     "label_propagation",
     "picture_path",

@@ -13,7 +13,8 @@ Shared supply (`seller`: the same merchant with overlapping purchase windows) st
 creates one: the customers of a popular merchant are not a ring (domain.md §4, coincidental same-seller traffic).
 
 Bounds and traps (domain.md §4):
-* values listed in `hub_attributes` (forwarders, purchase agents, placeholders) make no edges; building-level
+* values listed in `hub_attributes` (forwarders, purchase agents, placeholders) make no edges, nor do phones,
+  e-mails and customs ids used mostly at forwarder mailboxes (suite numbers of five digits or more); building-level
   addresses are never used, so apartment neighbours link only if they share a unit;
 * a value shared by more than `max_entities_per_value` entities makes no edges either (treated as a hub), so one
   value yields at most max*(max-1)/2 pairs and edge building is never quadratic in the data;
@@ -39,6 +40,7 @@ __all__ = [
     "attribute_pairs",
     "build_edges",
     "entity_attributes",
+    "forwarder_values",
     "with_supply",
 ]
 
@@ -73,6 +75,9 @@ class EdgeSettings:
         max_supply_sellers: merchants counted towards the supply weight.
         supply_slack_days: two purchases from one merchant count as one supply when this close in time.
         max_entities_per_value: a value shared by more entities makes no edges (treated as a hub).
+        forwarder_suite_digits: a suite number this long marks a forwarder mailbox (domain.md §4).
+        forwarder_share: a phone, e-mail or customs id used mostly (this share of its records or more) at
+            forwarder mailboxes belongs to the forwarder, and makes no edges.
     """
 
     weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
@@ -80,6 +85,8 @@ class EdgeSettings:
     max_supply_sellers: int = 2
     supply_slack_days: int = 14
     max_entities_per_value: int = 50
+    forwarder_suite_digits: int = 5
+    forwarder_share: float = 0.5
 
 
 def _modal(df: DataFrame, key: str, value: str, alias: str) -> DataFrame:
@@ -123,6 +130,37 @@ def entity_attributes(entity_records: DataFrame, hubs: DataFrame) -> DataFrame:
         "value",
         ((F.col("kind") == "unit") & (F.col("value") == F.col("_home"))).alias("is_home"),
     )
+
+
+def forwarder_values(entity_records: DataFrame, *, min_suite_digits: int, min_share: float) -> DataFrame:
+    """Phones, e-mails and customs ids used mostly at forwarder mailboxes: `attribute, value`.
+
+    Args:
+        entity_records: one row per record with `suite_digits` (digits in the address's suite number) and the
+            columns of `ATTRIBUTE_COLUMNS`.
+        min_suite_digits: suite numbers this long are forwarder mailboxes (domain.md §4: a customer number).
+        min_share: the share of a value's records at such mailboxes from which the value is the forwarder's.
+
+    Returns:
+        Values to treat as hubs, as in resolution's `hub_attributes` (attribute = column name). A forwarder
+        writes its own phone on its customers' parcels; below resolution's hub size those customers would
+        otherwise look linked.
+    """
+    at_mailbox = F.coalesce(F.col("suite_digits") >= min_suite_digits, F.lit(False))
+    long = entity_records.select(
+        at_mailbox.alias("_mailbox"),
+        F.inline(
+            F.array(
+                *[
+                    F.struct(F.lit(column).alias("attribute"), F.col(column).alias("value"))
+                    for kind, column in ATTRIBUTE_COLUMNS.items()
+                    if kind != "unit"
+                ]
+            )
+        ),
+    ).where(F.col("value").isNotNull() & (F.col("value") != ""))
+    shares = long.groupBy("attribute", "value").agg(F.avg(F.col("_mailbox").cast("double")).alias("_share"))
+    return shares.where(F.col("_share") >= min_share).select("attribute", "value")
 
 
 def attribute_pairs(attributes: DataFrame, *, max_entities_per_value: int) -> DataFrame:
@@ -258,15 +296,18 @@ def build_edges(entity_records: DataFrame, hubs: DataFrame, *, settings: EdgeSet
     """The whole edge stage: attributes without hubs, bounded pairs, weighted edges with tiers, supply evidence.
 
     Args:
-        entity_records: one row per record: `record_id, entity_id, surname, seller_id, order_date, arrival_date`
-            and the columns of `ATTRIBUTE_COLUMNS`.
+        entity_records: one row per record: `record_id, entity_id, surname, suite_digits, seller_id, order_date,
+            arrival_date` and the columns of `ATTRIBUTE_COLUMNS`.
         hubs: `attribute, value` (resolution's `hub_attributes`).
         settings: weights and bounds.
 
     Returns:
         `src, dst, weight, tier, kinds, evidence` (see `attribute_edges` and `with_supply`).
     """
-    attributes = entity_attributes(entity_records, hubs)
+    forwarders = forwarder_values(
+        entity_records, min_suite_digits=settings.forwarder_suite_digits, min_share=settings.forwarder_share
+    )
+    attributes = entity_attributes(entity_records, hubs.select("attribute", "value").unionByName(forwarders))
     pairs = attribute_pairs(attributes, max_entities_per_value=settings.max_entities_per_value)
     surnames = _modal(entity_records, "entity_id", "surname", "surname")
     edges = attribute_edges(pairs, surnames, weights=settings.weights)

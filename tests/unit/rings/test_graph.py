@@ -7,7 +7,7 @@ import datetime as dt
 from chispa import assert_df_equality
 from pyspark.sql import SparkSession
 
-from splitscan.rings.graph import attribute_edges, attribute_pairs, entity_attributes, with_supply
+from splitscan.rings.graph import attribute_edges, attribute_pairs, entity_attributes, forwarder_values, with_supply
 
 ATTRS = "entity_id string, kind string, value string, is_home boolean"
 PAIRS = "src string, dst string, kind string, value string"
@@ -142,4 +142,20 @@ def test_supply_strengthens_edges_with_overlapping_purchases_only(spark: SparkSe
         EDGES,
     )
     actual = with_supply(edges, records, supply_weight=0.5, max_sellers=2, slack_days=14)
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_values_used_mostly_at_forwarder_mailboxes_are_hubs(spark: SparkSession) -> None:
+    records = spark.createDataFrame(
+        [
+            ("E1", 6, "FWD", None, "C1"),  # suite 319041 at a forwarder: the phone is the forwarder's
+            ("E2", 5, "FWD", None, None),
+            ("E3", None, "FWD", "a@x", None),
+            ("E3", None, "HOME", "a@x", "C1"),
+            ("E4", 2, "HOME", None, "C1"),  # C1: one record in three at a mailbox, not the forwarder's
+        ],
+        "entity_id string, suite_digits int, phone_std string, email_std string, consignee_id_std string",
+    )
+    expected = spark.createDataFrame([("phone_std", "FWD")], "attribute string, value string")
+    actual = forwarder_values(records, min_suite_digits=5, min_share=0.5)
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)

@@ -64,7 +64,9 @@ NOISES: Final = ("default", "high")
 # A system that has not finished after this long is stopped and reported as timed out.
 TIMEOUT_S: Final = 3 * 3600
 LINK_THRESHOLD: Final = ResolveSettings().link_threshold
-SPARK: Final = SparkSettings(app_name="bench-resolve", driver_memory="4g", shuffle_partitions=8)
+# 2g, not the 4g of the other benchmarks: the machine is shared and has no swap, and a 4g heap grew to 4.9 GB resident
+# and was taken by the kernel's OOM killer at 100k records while others ran Spark (a 5M pipeline ran in 1g here).
+SPARK: Final = SparkSettings(app_name="bench-resolve", driver_memory="2g", shuffle_partitions=8)
 REPRODUCE: Final = (
     'nice -n 5 make bench BENCH_ARGS="--only resolve --resolve-records 100000 --resolve-records 1000000 '
     '--noise default --noise high{ref}"'
@@ -412,6 +414,11 @@ def run(
         | {"note": "generate, ingest and Parquet export are cached and charged to no system (not timed below)"},
         "link_threshold": LINK_THRESHOLD,
         "splitscan_source": source,
+        "splitscan_spark": {
+            "master": "local[*]",
+            "driver_memory": SPARK.driver_memory,
+            "shuffle_partitions": SPARK.shuffle_partitions,
+        },
         "memory": "peak PSS of the system's own process tree (Python + JVM + Python workers), sampled every 0.2 s",
         "systems": {},
     }
@@ -516,7 +523,8 @@ def _notes(result: dict[str, Any]) -> list[str]:
     ]
     splink_fig = result["systems"].get("splink", {})
     if "stage_seconds" in splink_fig:
-        stages = ", ".join(f"{k} {v} s" for k, v in splink_fig["stage_seconds"].items())
+        seconds = splink_fig["stage_seconds"]
+        stages = ", ".join(f"{k} {seconds[k]} s" for k in ("load", "train", "predict", "cluster") if k in seconds)
         lines.append(f"  Splink stages: {stages}; {splink_fig['pairs_linked']:,} pairs at or above the threshold.")
     for threshold, fig in splink_fig.get("untimed_threshold_sensitivity", {}).items():
         lines.append(
@@ -553,7 +561,8 @@ def write_summary() -> Path:
         "entities to pandas included), memory is the peak PSS of its own process tree sampled every 0.2 s. P/R/F1",
         "are pairwise, record -> entity against the generator's `person_id`; 'no ring' drops the nominee-ring",
         f"records. Both splitscan and Splink link at match probability >= {LINK_THRESHOLD}. The machine has 2 cores",
-        "shared with other users, so wall time depends on the load (the 1-minute load average when each system",
+        f"shared with other users (splitscan: Spark local[*], driver memory {SPARK.driver_memory}; Splink: DuckDB",
+        "defaults, 2 threads), so wall time depends on the load (the 1-minute load average when each system",
         "started is in the last column); CPU s (user + system seconds of the process tree in the timed block) is",
         "less sensitive to it. Compare systems within a row group (same run), not across runs.",
         "",

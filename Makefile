@@ -11,6 +11,10 @@ STAMP_JARS := $(JARS_DIR)/.fetched
 DEMO_DIR ?= build/demo
 DEMO_RECORDS ?= 200000
 BENCH_ARGS ?=
+# Two pytest workers, each with its own local[2] Spark session: small Spark jobs are mostly driver latency, so two
+# sessions keep the 2 cores busier than one. Set TEST_WORKERS=0 to run in one process.
+TEST_WORKERS ?= 2
+PYTEST_PARALLEL := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist worksteal)
 
 # Python workers must use the venv's interpreter, and Spark should not guess the loopback address.
 export PYSPARK_PYTHON := $(abspath $(PY))
@@ -47,13 +51,13 @@ demo: setup ## Generate ~200k import records and run the whole pipeline on them
 	$(VENV)/bin/splitscan run --input $(DEMO_DIR)/data/input --warehouse $(DEMO_DIR)/warehouse
 
 test: setup ## Run the whole test suite (unit + integration)
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_PARALLEL) --durations=15
 
 test-unit: setup ## Run the unit tests only
-	$(VENV)/bin/pytest tests/unit
+	$(VENV)/bin/pytest $(PYTEST_PARALLEL) tests/unit
 
 test-integration: setup ## Run the integration tests only
-	$(VENV)/bin/pytest tests/integration
+	$(VENV)/bin/pytest $(PYTEST_PARALLEL) tests/integration
 
 lint: setup ## ruff and mypy
 	$(VENV)/bin/ruff check src tests jobs benchmarks

@@ -68,7 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--strict", action="store_true", help="also exit 1 when any row would be quarantined")
     _common(val)
 
-    res = sub.add_parser("resolve", help="resolve import records into consignee entities (work in progress)")
+    res = sub.add_parser(
+        "resolve",
+        help="resolve import records into consignee entities (new records only, unless --full)",
+    )
+    res.add_argument("--full", action="store_true", help="rebuild: re-score every candidate pair, not just new records")
+    res.add_argument("--retrain", action="store_true", help="re-estimate the match model by EM")
     _common(res)
 
     rng = sub.add_parser("rings", help="detect nominee rings among consignee entities; write ring findings")
@@ -172,7 +177,7 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
     from splitscan.pipelines import resolve
 
     config = _config(args)
-    result = resolve.run(_session(config), config, run_date=_run_date(args))
+    result = resolve.run(_session(config), config, run_date=_run_date(args), full=args.full, retrain=args.retrain)
     sys.stdout.write(result.describe() + "\n")
     return EXIT_OK
 

@@ -78,6 +78,11 @@ def build_session(settings: SparkSettings | None = None) -> SparkSession:
             builder.config("spark.ui.showConsoleProgress", "false")
             # Delta rebuilds table state with 50 partitions by default: pure overhead on one machine.
             .config("spark.databricks.delta.snapshotPartitions", "2")
+            # The status store keeps every SQL execution's plan on the driver heap; resolution's plans are large
+            # and a long run (or a test session) has thousands: keep the last few for the UI, not all of them.
+            .config("spark.sql.ui.retainedExecutions", "50")
+            .config("spark.ui.retainedJobs", "200")
+            .config("spark.ui.retainedStages", "200")
         )
     if settings.shuffle_partitions is not None:
         builder = builder.config("spark.sql.shuffle.partitions", str(settings.shuffle_partitions))

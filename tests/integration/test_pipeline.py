@@ -24,7 +24,7 @@ def test_generate_then_run_quarantines_exactly_the_corrupted_rows(
             [
                 "generate",
                 "--records",
-                "3000",
+                "1000",
                 "--seed",
                 "5",
                 "--out",
@@ -42,12 +42,12 @@ def test_generate_then_run_quarantines_exactly_the_corrupted_rows(
     with (data / "truth" / "records.csv").open(encoding="utf-8") as fh:
         truth = list(csv.DictReader(fh))
     bad_ids = sorted(r["record_id"] for r in truth if r["bad_row_reason"])
-    assert len(truth) == 3000 and len(bad_ids) == 30
+    assert len(truth) == 1000 and len(bad_ids) == 10
 
     code = main(["run", "--input", str(data / "input"), "--warehouse", "wh", "--run-date", "2025-02-01"])
     out = capsys.readouterr().out
     assert code == 0
-    assert "3000 rows read" in out
+    assert "1000 rows read" in out
 
     quarantine = read_table(spark, f"{warehouse}/silver/quarantine")
     assert (
@@ -55,14 +55,23 @@ def test_generate_then_run_quarantines_exactly_the_corrupted_rows(
         == bad_ids
     )
     records = read_table(spark, f"{warehouse}/silver/import_records")
-    assert records.count() == 3000 - 30
+    assert records.count() == 1000 - 10
     # Every valid row got its threshold-currency value and the standardised identity fields were filled.
     missing = records.filter("value_threshold_ccy IS NULL OR name_std IS NULL OR address_std IS NULL").count()
     assert missing == 0
 
+    # Resolution ran on every valid record.
+    entities = read_table(spark, f"{warehouse}/silver/consignee_entities").select("record_id", "entity_id")
+    assert sorted(r["record_id"] for r in entities.collect()) == sorted(r["record_id"] for r in records.collect())
+
     # A second nightly run on the same folder finds nothing new and changes nothing.
-    before = read_table(spark, f"{warehouse}/silver/import_records").drop("run_id", "ingested_at").collect()
+    tables = ("import_records", "consignee_entities")
+    before = {t: read_table(spark, f"{warehouse}/silver/{t}").drop("run_id", "ingested_at").collect() for t in tables}
     assert main(["run", "--input", str(data / "input"), "--warehouse", "wh", "--run-date", "2025-02-02"]) == 0
-    assert "0 new file(s)" in capsys.readouterr().out
-    after = read_table(spark, f"{warehouse}/silver/import_records").drop("run_id", "ingested_at").collect()
-    assert sorted(map(tuple, after)) == sorted(map(tuple, before))
+    out = capsys.readouterr().out
+    assert "0 new file(s)" in out
+    assert "incremental run wrote 0 records into 0 consignee entities" in out
+    after = {t: read_table(spark, f"{warehouse}/silver/{t}").drop("run_id", "ingested_at").collect() for t in tables}
+    assert {t: sorted(map(tuple, rows)) for t, rows in after.items()} == {
+        t: sorted(map(tuple, rows)) for t, rows in before.items()
+    }

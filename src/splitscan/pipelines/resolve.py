@@ -24,17 +24,40 @@ from splitscan.contracts import load_contract
 from splitscan.resolve.blocking import candidate_pairs, find_hubs, rule_report
 from splitscan.resolve.compare import COMPARE_INPUT_COLUMNS, compare_pairs
 from splitscan.resolve.components import assign_stable_ids, guarded_components
-from splitscan.resolve.features import with_features
+from splitscan.resolve.features import FEATURE_COLUMNS, with_features
 from splitscan.resolve.fellegi_sunter import TF_ADJUSTMENTS, MatchModel, estimate_m, estimate_u, score_pairs
-from splitscan.storage import TableTransaction, ensure_table, merge_on_keys, overwrite_partition, read_table
+from splitscan.storage import TableTransaction, append, ensure_table, merge_on_keys, overwrite_partition, read_table
 
-__all__ = ["Resolution", "ResolveSettings", "resolve_records", "run", "term_frequencies"]
+__all__ = [
+    "Resolution",
+    "ResolveSettings",
+    "latest_model",
+    "resolve_increment",
+    "resolve_records",
+    "run",
+    "term_frequencies",
+]
 
 logger = logging.getLogger(__name__)
 
 RECORDS = "silver/import_records"
 ENTITIES = "silver/consignee_entities"
 HUBS = "silver/hub_attributes"
+FEATURES = "silver/resolve_features"
+CHAINS = "silver/chain_reports"
+MODELS = "silver/match_models"
+_RECORD_COLUMNS = (
+    "record_id",
+    "record_hash",
+    "name_std",
+    "address_std",
+    "postcode_std",
+    "phone_std",
+    "consignee_id_std",
+    "email_std",
+)
+INDEX_COLUMNS: tuple[str, ...] = (*_RECORD_COLUMNS, *FEATURE_COLUMNS)
+"""The columns of `resolve_features` (besides run_id): what an incremental run needs of each resolved record."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +75,11 @@ class ResolveSettings:
 
 @dataclass(frozen=True)
 class Resolution:
-    """The results of one resolution, as DataFrames (nothing written yet)."""
+    """The results of one resolution, as DataFrames (nothing written yet).
+
+    In a full run `entities` holds every record; in an incremental run only the rows that changed: the new
+    records and every record of an entity they joined or merged.
+    """
 
     entities: DataFrame
     links: DataFrame
@@ -60,6 +87,8 @@ class Resolution:
     chain_reports: DataFrame
     rule_report: DataFrame
     model: MatchModel
+    features: DataFrame
+    mode: str = "full"
 
     def describe(self) -> str:
         """A short summary for the terminal (small aggregates only)."""
@@ -71,10 +100,12 @@ class Resolution:
             r["hub_class"]: int(r["n"])
             for r in self.hubs.groupBy("hub_class").agg(F.count(F.lit(1)).alias("n")).collect()
         }
+        verb = "resolved" if self.mode == "full" else "incremental run wrote"
         lines = [
-            f"resolved {row['records'] if row else 0} records into {row['n'] if row else 0} consignee entities "
-            f"(largest {row['big'] if row else 0} records)",
+            f"{verb} {(row and row['records']) or 0} records into {(row and row['n']) or 0} consignee entities "
+            f"(largest {(row and row['big']) or 0} records)",
             f"hub attributes by class: {dict(sorted(hubs.items()))}",
+            f"chaining guard: {self.chain_reports.count()} weak links reported, not merged",
             "candidate pairs by blocking rule (pairs, found by that rule only):",
         ]
         lines += [
@@ -107,111 +138,303 @@ def _sides(pairs: DataFrame, features: DataFrame) -> DataFrame:
     return pairs.join(left, "record_id_l").join(right, "record_id_r")
 
 
-def _evidence_text(scored: DataFrame) -> DataFrame:
-    """One line per link: other record, weight and the field weights, readable on a case page."""
-    fields = [c for c in scored.columns if c.startswith("w_")]
-    parts = [F.format_string(f"{c[2:]} %+.1f", F.col(c)) for c in fields]
-    return scored.select(
-        "record_id_l",
-        "record_id_r",
-        "match_weight",
-        F.concat_ws(", ", *parts).alias("_fields"),
+def _evidence_lines(linked: DataFrame) -> DataFrame:
+    """`record_id, evidence`: one readable line per link and side (other record, weight, field weights)."""
+    fields = [c for c in linked.columns if c.startswith("w_")]
+    parts = F.concat_ws(", ", *[F.format_string(f"{c[2:]} %+.1f", F.col(c)) for c in fields])
+    frames = [
+        linked.select(
+            F.col(f"record_id_{a}").alias("record_id"),
+            F.format_string("%s: weight %.1f (%s)", F.col(f"record_id_{b}"), "match_weight", parts).alias("evidence"),
+        )
+        for a, b in (("l", "r"), ("r", "l"))
+    ]
+    return frames[0].unionByName(frames[1])
+
+
+def _score(
+    features: DataFrame, hubs: DataFrame, model: MatchModel | None, settings: ResolveSettings, touching: str | None
+) -> tuple[DataFrame, DataFrame, MatchModel]:
+    """Candidate pairs, comparison levels and scores; EM fits the model when none is given."""
+    pairs = candidate_pairs(features, hubs, max_block_size=settings.max_block_size, touching=touching)
+    # Checkpoints, not caches: they also cut the lineage, so the plans of everything downstream (EM, scoring,
+    # clustering) stay small; blocking's seven-rule plan would otherwise be re-planned and kept on the driver by
+    # every later query.
+    gammas = compare_pairs(_sides(pairs, features)).localCheckpoint(eager=True)
+    if model is None:
+        u = estimate_u(features, target_pairs=settings.u_sample_pairs, seed=settings.seed)
+        em = estimate_m(gammas, u)
+        model = MatchModel.from_estimates(u, em, link_threshold=settings.link_threshold)
+        logger.info("EM: %d iterations, converged %s, lambda %.4g", em.iterations, em.converged, em.lambda_)
+    else:
+        model = model.for_population(features.count())
+    scored = score_pairs(gammas, model, term_frequencies(features)).localCheckpoint(eager=True)
+    return scored, rule_report(pairs), model
+
+
+def _edges(linked: DataFrame, nodes: DataFrame) -> DataFrame:
+    """Links as `src, dst, weight`, plus a null-weight self link per node so that every node is an entity."""
+    edges = linked.select(
+        F.col("record_id_l").alias("src"), F.col("record_id_r").alias("dst"), F.col("match_weight").alias("weight")
+    )
+    alone = nodes.select(
+        F.col("record_id").alias("src"), F.col("record_id").alias("dst"), F.lit(None).cast("double").alias("weight")
+    )
+    return edges.unionByName(alone)
+
+
+def _chain_rows(chains: DataFrame, ids: DataFrame) -> DataFrame:
+    """Chain reports keyed by record, with the entities each side ended in."""
+    side = ids.select(F.col("node").alias("_n"), F.col("entity_id").alias("_e"))
+    return (
+        chains.join(side.withColumnsRenamed({"_n": "link_src", "_e": "entity_a"}), "link_src")
+        .join(side.withColumnsRenamed({"_n": "link_dst", "_e": "entity_b"}), "link_dst")
+        .select(
+            F.col("link_src").alias("record_id_a"),
+            F.col("link_dst").alias("record_id_b"),
+            "entity_a",
+            "entity_b",
+            F.col("weight").alias("match_weight"),
+            "reason",
+        )
     )
 
 
 def resolve_records(
-    records: DataFrame, *, previous: DataFrame | None = None, settings: ResolveSettings = ResolveSettings()
+    records: DataFrame,
+    *,
+    previous: DataFrame | None = None,
+    settings: ResolveSettings = ResolveSettings(),
+    model: MatchModel | None = None,
 ) -> Resolution:
-    """Resolve standardised records into consignee entities.
+    """Resolve standardised records into consignee entities (a full run: every candidate pair is scored).
 
     Args:
-        records: `record_id, name_std, address_std, postcode_std, phone_std, consignee_id_std, email_std`.
+        records: `record_id, name_std, address_std, postcode_std, phone_std, consignee_id_std, email_std`
+            (other columns are carried into `features`).
         previous: the previous run's `record_id, entity_id`, so that entities keep their ids.
         settings: thresholds and caps.
+        model: a trained model to score with (its prior rescaled to the number of records); None fits one by EM.
 
     Returns:
         The entities (`record_id, entity_id, cluster_size, joined_by, link_evidence`), the scored links, the hubs,
-        the chaining reports, the per-rule blocking report and the fitted model.
+        the chaining reports, the per-rule blocking report, the model and the per-record features.
     """
     features = with_features(records).persist(StorageLevel.MEMORY_AND_DISK)
     hubs = find_hubs(features, max_identities=settings.max_identities).persist()
-    pairs = candidate_pairs(features, hubs, max_block_size=settings.max_block_size)
-    gammas = compare_pairs(_sides(pairs, features)).persist(StorageLevel.MEMORY_AND_DISK)
-    u = estimate_u(features, target_pairs=settings.u_sample_pairs, seed=settings.seed)
-    em = estimate_m(gammas, u)
-    model = MatchModel.from_estimates(u, em, link_threshold=settings.link_threshold)
-    scored = score_pairs(gammas, model, term_frequencies(features)).persist(StorageLevel.MEMORY_AND_DISK)
-    logger.info("EM: %d iterations, converged %s, lambda %.4g", em.iterations, em.converged, em.lambda_)
-
+    scored, report, model = _score(features, hubs, model, settings, touching=None)
     linked = scored.filter(F.col("decision") == "link")
-    edges = linked.select(
-        F.col("record_id_l").alias("src"), F.col("record_id_r").alias("dst"), F.col("match_weight").alias("weight")
-    )
-    # Every record is a node, linked or not: a self link with no weight makes a record its own entity.
-    alone = features.select(
-        F.col("record_id").alias("src"), F.col("record_id").alias("dst"), F.lit(None).cast("double").alias("weight")
-    )
     assignments, chains = guarded_components(
-        edges.unionByName(alone),
+        _edges(linked, features.select("record_id")),
         strong_threshold=settings.strong_threshold_weight,
         min_independent_links=settings.min_independent_links,
     )
     prev = None if previous is None else previous.select(F.col("record_id").alias("node"), "entity_id")
     ids = assign_stable_ids(assignments.select("node", "component"), prev)
-    evidence = _evidence_text(linked)
-    per_record = (
-        evidence.select(
-            F.col("record_id_l").alias("record_id"), F.col("record_id_r").alias("other"), "match_weight", "_fields"
-        )
-        .unionByName(
-            evidence.select(
-                F.col("record_id_r").alias("record_id"), F.col("record_id_l").alias("other"), "match_weight", "_fields"
-            )
-        )
-        .groupBy("record_id")
-        .agg(
-            F.array_sort(
-                F.collect_list(F.format_string("%s: weight %.1f (%s)", "other", "match_weight", "_fields"))
-            ).alias("link_evidence")
-        )
-    )
-    entities = (
+    evidence = _evidence_lines(linked).groupBy("record_id").agg(F.collect_list("evidence").alias("link_evidence"))
+    entities = _entity_rows(ids, assignments, evidence)
+    return Resolution(entities, scored, hubs, _chain_rows(chains, ids), report, model, features)
+
+
+def _entity_rows(ids: DataFrame, assignments: DataFrame, evidence: DataFrame) -> DataFrame:
+    """`record_id, entity_id, cluster_size, joined_by, link_evidence` from the id and component assignments.
+
+    `assignments.joined_by` is single | strong | weak per component; `evidence` is `record_id, link_evidence`.
+    """
+    return (
         ids.select(F.col("node").alias("record_id"), "entity_id")
         .join(assignments.select(F.col("node").alias("record_id"), "joined_by"), "record_id")
-        .join(per_record, "record_id", "left")
+        .join(evidence, "record_id", "left")
         .withColumn("cluster_size", F.count(F.lit(1)).over(Window.partitionBy("entity_id")))
+        # An entity's rows agree on how it was joined: weak when any part of it was.
+        .withColumn("_weak", F.max((F.col("joined_by") == "weak").cast("int")).over(Window.partitionBy("entity_id")))
         .select(
             "record_id",
             "entity_id",
             F.col("cluster_size").cast("long"),
-            F.when(F.col("joined_by") == "single", "alone").otherwise(F.col("joined_by")).alias("joined_by"),
-            F.coalesce("link_evidence", F.array().cast("array<string>")).alias("link_evidence"),
+            F.when(F.col("cluster_size") == 1, "alone")
+            .when(F.col("_weak") == 1, "weak")
+            .otherwise("strong")
+            .alias("joined_by"),
+            F.array_sort(F.coalesce("link_evidence", F.array().cast("array<string>"))).alias("link_evidence"),
         )
     )
-    return Resolution(entities, scored, hubs, chains, rule_report(pairs), model)
+
+
+_ANCHOR = "\u00a7"
+"""Prefix of the node that stands for an existing entity in an incremental run (sorts after every record id)."""
+
+
+def resolve_increment(
+    new_records: DataFrame,
+    index: DataFrame,
+    entities: DataFrame,
+    model: MatchModel,
+    *,
+    settings: ResolveSettings = ResolveSettings(),
+) -> Resolution:
+    """Match new records against the entity index without re-scoring history.
+
+    Only candidate pairs with at least one new record are compared and scored (blocks are taken whole, so these
+    are exactly the full run's pairs that touch a new record). Each existing entity a new record links to enters
+    the clustering as one strong unit (its records tied to an anchor node), so the chaining guard judges only
+    the new links: a new record joins an entity, founds one, or merges entities when the guard allows it.
+
+    Args:
+        new_records: standardised records not yet resolved: `record_id, record_hash` and the standardised columns
+            of `resolve_records`.
+        index: `resolve_features` rows of the resolved records (`INDEX_COLUMNS`; new records' ids must not be in
+            it).
+        entities: the current `record_id, entity_id, joined_by, link_evidence` of the resolved records.
+        model: the trained model; its prior is rescaled to index + new records.
+        settings: thresholds and caps.
+
+    Returns:
+        A `Resolution` whose `entities` holds the rows to upsert: every new record and every record of an entity
+        that a new record joined or merged (with cluster sizes, joined_by and evidence brought up to date);
+        `features` holds the new records' features only.
+    """
+    new_features = with_features(new_records).persist(StorageLevel.MEMORY_AND_DISK)
+    # Checkpointed, not cached: `index` and `entities` are tables this run rewrites, and a lazily recomputed
+    # frame read after the write would see the new versions.
+    universe = (
+        index.select(*INDEX_COLUMNS, F.lit(False).alias("_new"))
+        .unionByName(new_features.select(*INDEX_COLUMNS, F.lit(True).alias("_new")))
+        .localCheckpoint(eager=True)
+    )
+    hubs = find_hubs(universe, max_identities=settings.max_identities).persist()
+    scored, report, model = _score(universe, hubs, model, settings, touching="_new")
+    linked = scored.filter(F.col("decision") == "link").persist(StorageLevel.MEMORY_AND_DISK)
+
+    ends = linked.select(F.col("record_id_l").alias("record_id")).unionByName(
+        linked.select(F.col("record_id_r").alias("record_id"))
+    )
+    touched = entities.join(ends, "record_id", "left_semi").select("entity_id").distinct()
+    members = entities.join(touched, "entity_id", "left_semi").localCheckpoint(eager=True)
+    anchors = members.select(
+        F.col("record_id").alias("src"),
+        F.concat(F.lit(_ANCHOR), F.col("entity_id")).alias("dst"),
+        F.lit(float("inf")).alias("weight"),
+    )
+    nodes = new_features.select("record_id").unionByName(members.select("record_id"))
+    assignments, chains = guarded_components(
+        _edges(linked, nodes).unionByName(anchors),
+        strong_threshold=settings.strong_threshold_weight,
+        min_independent_links=settings.min_independent_links,
+    )
+    records_only = assignments.filter(~F.col("node").startswith(_ANCHOR))
+    ids = assign_stable_ids(
+        records_only.select("node", "component"),
+        members.select(F.col("record_id").alias("node"), "entity_id"),
+    )
+    # A member's evidence so far, plus the lines of its new links; a merged entity's weak history stays weak.
+    new_lines = _evidence_lines(linked)
+    old_lines = members.select("record_id", F.explode("link_evidence").alias("evidence"))
+    evidence = (
+        new_lines.unionByName(old_lines).groupBy("record_id").agg(F.collect_set("evidence").alias("link_evidence"))
+    )
+    was_weak = members.filter(F.col("joined_by") == "weak").select(F.col("record_id").alias("node"))
+    joined = records_only.join(was_weak.withColumn("_w", F.lit(True)), "node", "left").select(
+        "node", F.when(F.col("_w"), "weak").otherwise(F.col("joined_by")).alias("joined_by")
+    )
+    rows = _entity_rows(ids, joined, evidence)
+    chain_rows = _chain_rows(chains.filter(~F.col("link_src").startswith(_ANCHOR)), ids)
+    return Resolution(rows, scored, hubs, chain_rows, report, model, new_features, mode="incremental")
+
+
+def _nothing_new(spark: SparkSession, model: MatchModel, hubs: DataFrame) -> Resolution:
+    """The result of an incremental run that found no new records: empty frames, the stored hubs and model."""
+
+    def empty(name: str) -> DataFrame:
+        return spark.createDataFrame([], load_contract(name).schema).drop("run_id", "resolved_at")
+
+    return Resolution(
+        entities=empty(ENTITIES),
+        links=spark.createDataFrame([], "record_id_l string, record_id_r string"),
+        hubs=hubs,
+        chain_reports=empty(CHAINS),
+        rule_report=spark.createDataFrame([], "rule string, pairs long, only_this_rule long"),
+        model=model,
+        features=empty(FEATURES),
+        mode="incremental",
+    )
+
+
+def latest_model(spark: SparkSession, path: str) -> MatchModel | None:
+    """The newest model in `match_models`, or None when none has been trained."""
+    row = read_table(spark, path).orderBy(F.col("trained_at").desc(), F.col("model_id").desc()).first()
+    return None if row is None else MatchModel.from_json(row["model_json"])
 
 
 def run(
-    spark: SparkSession, config: Config, *, run_date: dt.date, settings: ResolveSettings = ResolveSettings()
+    spark: SparkSession,
+    config: Config,
+    *,
+    run_date: dt.date,
+    settings: ResolveSettings = ResolveSettings(),
+    full: bool = False,
+    retrain: bool = False,
 ) -> Resolution:
-    """Resolve every record in `import_records` and publish `consignee_entities` and `hub_attributes`."""
+    """Resolve `import_records` and publish `consignee_entities`, `hub_attributes` and the resolution index.
+
+    The first run, `full=True`, or a run without a stored model scores every candidate pair; any other run is
+    incremental: records whose id and `record_hash` are not in `resolve_features` are matched against the index.
+    A model is trained (and appended to `match_models`) on the first run or with `retrain=True`; otherwise the
+    latest stored model is used, so a full rebuild reproduces the incremental entities.
+
+    All five tables are written in one `TableTransaction`: a failure restores each to its starting version.
+    """
     run_id = f"resolve-{run_date.isoformat()}-{uuid.uuid4().hex[:8]}"
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    paths = {name: config.table_path(*name.split("/")) for name in (ENTITIES, HUBS)}
+    now = F.lit(dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)).cast("timestamp")
+    paths = {name: config.table_path(*name.split("/")) for name in (ENTITIES, HUBS, FEATURES, CHAINS, MODELS)}
     for name, path in paths.items():
         ensure_table(spark, path, load_contract(name))
-    previous = read_table(spark, paths[ENTITIES]).select("record_id", "entity_id")
-    has_previous = previous.limit(1).count() > 0
-    records = read_table(spark, config.table_path("silver", "import_records")).select(
-        "record_id", "name_std", "address_std", "postcode_std", "phone_std", "consignee_id_std", "email_std"
-    )
-    result = resolve_records(records, previous=previous if has_previous else None, settings=settings)
-    entities = result.entities.withColumn("run_id", F.lit(run_id)).withColumn(
-        "resolved_at", F.lit(now).cast("timestamp")
-    )
-    hubs = result.hubs.withColumn("run_id", F.lit(run_id))
+    model = None if retrain else latest_model(spark, paths[MODELS])
+    records = read_table(spark, config.table_path(*RECORDS.split("/"))).select(*_RECORD_COLUMNS)
+    entities = read_table(spark, paths[ENTITIES])
+    index = read_table(spark, paths[FEATURES])
+    incremental = not full and model is not None and index.limit(1).count() > 0
+    if incremental:
+        assert model is not None
+        new = records.join(index.select("record_id", "record_hash"), ["record_id", "record_hash"], "left_anti")
+        # Materialised before anything is written: recomputed after the features merge, it would be empty.
+        new = new.localCheckpoint(eager=True)
+        if new.limit(1).count() == 0:
+            logger.info("resolve %s: no new or changed records, nothing to do", run_id)
+            return _nothing_new(spark, model, read_table(spark, paths[HUBS]))
+        changed = new.select("record_id")
+        result = resolve_increment(
+            new,
+            index.join(changed, "record_id", "left_anti"),
+            entities.join(changed, "record_id", "left_anti"),
+            model,
+            settings=settings,
+        )
+    else:
+        previous = entities.select("record_id", "entity_id")
+        has_previous = previous.limit(1).count() > 0
+        result = resolve_records(records, previous=previous if has_previous else None, settings=settings, model=model)
+    logger.info("resolve %s: %s mode", run_id, result.mode)
+
+    stamp = {"run_id": F.lit(run_id)}
     with TableTransaction(spark, list(paths.values())):
-        merge_on_keys(entities, paths[ENTITIES], load_contract(ENTITIES))
-        # Hubs are recomputed from all records each run: the table is replaced whole.
-        overwrite_partition(hubs, paths[HUBS], load_contract(HUBS), "1 = 1")
+        merge_on_keys(
+            result.entities.withColumns({**stamp, "resolved_at": now}), paths[ENTITIES], load_contract(ENTITIES)
+        )
+        # Hubs are counted over all records each run: the table is replaced whole.
+        overwrite_partition(result.hubs.withColumns(stamp), paths[HUBS], load_contract(HUBS), "1 = 1")
+        features = result.features.withColumns(stamp)
+        chains = result.chain_reports.withColumns(stamp)
+        if result.mode == "full":
+            overwrite_partition(features, paths[FEATURES], load_contract(FEATURES), "1 = 1")
+            overwrite_partition(chains, paths[CHAINS], load_contract(CHAINS), "1 = 1")
+        else:
+            merge_on_keys(features, paths[FEATURES], load_contract(FEATURES))
+            merge_on_keys(chains, paths[CHAINS], load_contract(CHAINS))
+        if model is None:
+            trained = spark.createDataFrame(
+                [(run_id, result.model.training.get("n_records", 0), result.model.lambda_, result.model.to_json())],
+                "model_id string, n_records long, lambda double, model_json string",
+            ).withColumn("trained_at", now)
+            append(trained, paths[MODELS], load_contract(MODELS))
     return result

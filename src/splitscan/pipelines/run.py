@@ -10,7 +10,7 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from splitscan.config import Config
-from splitscan.pipelines import ingest
+from splitscan.pipelines import ingest, resolve
 
 __all__ = ["RunResult", "run"]
 
@@ -22,6 +22,7 @@ class RunResult:
     """Results of each stage of one run."""
 
     ingest: ingest.IngestResult
+    resolve: resolve.Resolution
     tables: dict[str, str]
     records_total: int
 
@@ -30,6 +31,9 @@ class RunResult:
             self.ingest.describe(),
             "",
             f"import_records now holds {self.records_total} records",
+            "",
+            self.resolve.describe(),
+            "",
             "tables:",
         ]
         lines += [f"  {name:<24} {path}" for name, path in self.tables.items()]
@@ -37,10 +41,19 @@ class RunResult:
 
 
 def run(spark: SparkSession, config: Config, *, input_path: str, run_date: dt.date) -> RunResult:
-    """Run the pipeline: ingest (later stages join here as they are built)."""
+    """Run the pipeline: ingest, then resolution (incremental after the first run)."""
     ingested = ingest.run(spark, config, input_path=input_path, run_date=run_date)
-    tables = {
-        name: config.table_path(*name.split("/")) for name in (ingest.RECORDS, ingest.QUARANTINE, ingest.INGEST_LOG)
-    }
+    resolved = resolve.run(spark, config, run_date=run_date)
+    names = (
+        ingest.RECORDS,
+        ingest.QUARANTINE,
+        ingest.INGEST_LOG,
+        resolve.ENTITIES,
+        resolve.HUBS,
+        resolve.CHAINS,
+        resolve.FEATURES,
+        resolve.MODELS,
+    )
+    tables = {name: config.table_path(*name.split("/")) for name in names}
     total = spark.read.format("delta").load(tables[ingest.RECORDS]).select(F.count(F.lit(1))).first()
-    return RunResult(ingest=ingested, tables=tables, records_total=int(total[0]) if total else 0)
+    return RunResult(ingest=ingested, resolve=resolved, tables=tables, records_total=int(total[0]) if total else 0)

@@ -117,28 +117,52 @@ def find_hubs(
 
 
 def _block(
-    records: DataFrame, rule: BlockingRule, hubs: DataFrame, *, max_block_size: int, window: int, order_by: str
+    records: DataFrame,
+    rule: BlockingRule,
+    hubs: DataFrame,
+    *,
+    max_block_size: int,
+    window: int,
+    order_by: str,
+    touching: str | None,
 ) -> DataFrame:
-    keyed = records.filter(rule.complete).select("record_id", order_by, rule.key_column.alias("_bk"), *rule.keys)
+    flag = [touching] if touching else []
+    keyed = records.filter(rule.complete).select("record_id", order_by, rule.key_column.alias("_bk"), *rule.keys, *flag)
     for k in rule.keys:
         generic = hubs.filter(F.col("attribute") == k).select(F.col("value").alias(k))
         keyed = keyed.join(F.broadcast(generic), on=k, how="left_anti")
+    if touching:
+        # Whole blocks that hold a flagged record: block sizes, and so the pairs, are those of a full run.
+        wanted = keyed.filter(F.col(touching)).select("_bk").distinct()
+        keyed = keyed.join(wanted, "_bk", "left_semi")
     sized = keyed.withColumn("_n", F.count(F.lit(1)).over(Window.partitionBy("_bk")))
     small = sized.filter(F.col("_n") <= max_block_size)
-    left = small.select("_bk", F.col("record_id").alias("record_id_l"))
-    right = small.select("_bk", F.col("record_id").alias("record_id_r"))
-    pairs = left.join(right, "_bk").filter(F.col("record_id_l") < F.col("record_id_r")).drop("_bk")
+    left = small.select("_bk", F.col("record_id").alias("record_id_l"), *_flag(touching, "_l"))
+    right = small.select("_bk", F.col("record_id").alias("record_id_r"), *_flag(touching, "_r"))
+    pairs = left.join(right, "_bk").filter(F.col("record_id_l") < F.col("record_id_r"))
+    if touching:
+        pairs = pairs.filter(F.col("_t_l") | F.col("_t_r"))
+    pairs = pairs.select("record_id_l", "record_id_r")
     # Oversized blocks: sorted neighbourhood, each record paired with its next `window` neighbours.
     large = sized.filter(F.col("_n") > max_block_size).withColumn(
         "_pos", F.row_number().over(Window.partitionBy("_bk").orderBy(order_by, "record_id"))
     )
-    a = large.select("_bk", "_pos", F.col("record_id").alias("_a"))
-    b = large.select(F.col("_bk").alias("_bk2"), F.col("_pos").alias("_pos2"), F.col("record_id").alias("_b"))
+    a = large.select("_bk", "_pos", F.col("record_id").alias("_a"), *_flag(touching, "_l"))
+    b = large.select(
+        F.col("_bk").alias("_bk2"), F.col("_pos").alias("_pos2"), F.col("record_id").alias("_b"), *_flag(touching, "_r")
+    )
     windowed = a.join(
         b,
         (F.col("_bk") == F.col("_bk2")) & (F.col("_pos2") > F.col("_pos")) & (F.col("_pos2") <= F.col("_pos") + window),
-    ).select(F.least("_a", "_b").alias("record_id_l"), F.greatest("_a", "_b").alias("record_id_r"))
+    )
+    if touching:
+        windowed = windowed.filter(F.col("_t_l") | F.col("_t_r"))
+    windowed = windowed.select(F.least("_a", "_b").alias("record_id_l"), F.greatest("_a", "_b").alias("record_id_r"))
     return pairs.unionByName(windowed).withColumn("rule", F.lit(rule.name))
+
+
+def _flag(touching: str | None, suffix: str) -> list[Column]:
+    return [F.col(touching).alias(f"_t{suffix}")] if touching else []
 
 
 def candidate_pairs(
@@ -149,14 +173,27 @@ def candidate_pairs(
     max_block_size: int = 200,
     window: int = 20,
     order_by: str = "name_sorted_key",
+    touching: str | None = None,
 ) -> DataFrame:
     """The union of the rules' pairs, one row per pair with the rules that found it.
+
+    Args:
+        records: one row per record with `record_id`, `order_by` and the rules' key columns.
+        hubs: `attribute, value` of generic values (see `find_hubs`); they form no blocks.
+        rules: the blocking rules.
+        max_block_size: blocks above this size are paired by sorted neighbourhood, not whole.
+        window: neighbours each record of an oversized block is paired with.
+        order_by: the sort key of oversized blocks.
+        touching: a boolean column of `records`; when given, only pairs with at least one flagged record are
+            returned (an incremental run: new records against the index). Blocks are taken whole, so the result
+            equals the full run's pairs restricted to those touching a flagged record.
 
     Returns:
         `record_id_l, record_id_r, rules` with `record_id_l < record_id_r` and `rules` a sorted array of rule names.
     """
     per_rule = [
-        _block(records, r, hubs, max_block_size=max_block_size, window=window, order_by=order_by) for r in rules
+        _block(records, r, hubs, max_block_size=max_block_size, window=window, order_by=order_by, touching=touching)
+        for r in rules
     ]
     union = reduce(lambda x, y: x.unionByName(y), per_rule)
     return union.groupBy("record_id_l", "record_id_r").agg(F.array_sort(F.collect_set("rule")).alias("rules"))

@@ -63,3 +63,31 @@ def test_an_oversized_block_is_paired_within_a_sorted_window(spark: SparkSession
     got = sorted(tuple(r) for r in pairs.select("record_id_l", "record_id_r").collect())
     expected = sorted([(f"r{i}", f"r{i + 1}") for i in range(9)] + [(f"r{i}", f"r{i + 2}") for i in range(8)])
     assert got == expected
+
+
+def test_touching_keeps_exactly_the_full_pairs_that_involve_a_flagged_record(spark: SparkSession) -> None:
+    # Old records o1..o3 share a phone; new n1 shares o1's unit; an oversized name block (cap 3, window 1) holds
+    # o4, o5, n2, o6 in sorted order. Full pairs restricted to n1/n2 are the incremental pairs, nothing more.
+    rows = [
+        ("o1", "KIM|A", "A KIM", "8210", "U1", None, False),
+        ("o2", "LEE|B", "B LEE", "8210", None, None, False),
+        ("o3", "PARK|C", "C PARK", "8210", None, None, False),
+        ("n1", "CHOI|D", "D CHOI", None, "U1", None, True),
+        ("o4", "JUNG|E", "E JUNG 1", None, None, "06236", False),
+        ("o5", "JUNG|E", "E JUNG 2", None, None, "06236", False),
+        ("n2", "JUNG|E", "E JUNG 3", None, None, "06236", True),
+        ("o6", "JUNG|E", "E JUNG 4", None, None, "06236", False),
+    ]
+    records = spark.createDataFrame(rows, f"{SCHEMA}, is_new boolean")
+    hubs = find_hubs(records, max_identities=20, attributes=("phone_std",))
+    options = {"rules": RULES, "max_block_size": 3, "window": 1}
+    full = candidate_pairs(records, hubs, **options)  # type: ignore[arg-type]
+    new = candidate_pairs(records, hubs, touching="is_new", **options)  # type: ignore[arg-type]
+    expected = spark.createDataFrame(
+        [("n1", "o1", ["unit"]), ("n2", "o5", ["name_postcode"]), ("n2", "o6", ["name_postcode"])],
+        "record_id_l string, record_id_r string, rules array<string>",
+    )
+    assert_df_equality(new, expected, ignore_row_order=True, ignore_nullable=True)
+    restricted = full.filter("record_id_l like 'n%' or record_id_r like 'n%'")
+    assert_df_equality(new, restricted, ignore_row_order=True, ignore_nullable=True)
+    assert full.count() == 3 + 1 + 3  # phone block o1-o2-o3, unit n1-o1, window pairs o4-o5, o5-n2, n2-o6

@@ -135,10 +135,13 @@ def run(records: int, noise: str = "default", *, resolve: bool | None = None) ->
         "person_id", "entity_id"
     )
     found, seconds = _detect(recs, truth_entities, rules, rates)
+    print(f"detect with truth entities: {seconds:.1f} s", flush=True)
+    collected = _collect(found)
+    collected.to_parquet(out / "findings-truth_person.parquet")  # for error analysis
     payload["truth_person"] = {
         "seconds": round(seconds, 1),
         "records_per_s": round(n_records / seconds),
-        **evaluate(_collect(found), truth, schemes),
+        **evaluate(collected, truth, schemes),
     }
     found.unpersist()
 
@@ -172,6 +175,7 @@ def run(records: int, noise: str = "default", *, resolve: bool | None = None) ->
                 .persist()
             )
             entities.count()
+        print(f"resolve: {m.seconds:.1f} s", flush=True)
         found, seconds = _detect(recs, entities, rules, rates)
         payload["resolved"] = {
             "resolve_seconds": round(m.seconds, 1),

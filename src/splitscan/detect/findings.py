@@ -213,7 +213,8 @@ def _parts(
     sizes = entities.groupBy("entity_id").agg(F.count(F.lit(1)).alias("_entity_records"))
     people = (
         entities.select("record_id", "entity_id")
-        .join(sizes.filter(F.col("_entity_records") <= settings.max_entity_records), "entity_id")
+        # An entity with one record cannot split anything; a hub is capped (module docstring).
+        .join(sizes.filter(F.col("_entity_records").between(2, settings.max_entity_records)), "entity_id")
         .drop("_entity_records")
     )
     base = with_hs_heading(records.select(*_NEEDED)).join(people, "record_id")

@@ -290,9 +290,7 @@ def run(
     pictures = ring_pictures(
         findings, result.edges, warehouse_uri=config.warehouse_uri, top=settings.pictures, seed=settings.analysis.seed
     )
-    drawn = spark.createDataFrame(list(pictures.items()) or [("", "")], "ring_id string, picture_path string").where(
-        F.col("ring_id") != ""
-    )
+    drawn = spark.createDataFrame(list(pictures.items()), "ring_id string, picture_path string")
     out = (
         findings.join(drawn, "ring_id", "left")
         .withColumn("run_date", F.lit(run_date))

@@ -144,6 +144,7 @@ def run(records: int, noise: str = "default", *, resolve: bool | None = None) ->
         **evaluate(collected, truth, schemes),
     }
     found.unpersist()
+    write_result(f"detect-{records}-{noise}", payload)  # partial: kept if a later stage fails
 
     naive_entities = recs.select(
         "record_id", F.sha2(F.concat_ws("|", "consignee_name", "consignee_address"), 256).alias("entity_id")
@@ -156,6 +157,7 @@ def run(records: int, noise: str = "default", *, resolve: bool | None = None) ->
         **evaluate(_collect(found.withColumn("ratio", ratio), "ratio"), truth, schemes),
     }
     found.unpersist()
+    write_result(f"detect-{records}-{noise}", payload)
 
     if resolve if resolve is not None else n_records <= RESOLVE_LIMIT:
         with measure() as m:

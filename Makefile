@@ -9,7 +9,7 @@ JARS_DIR := $(VENV)/share/splitscan/jars
 STAMP_PY := $(VENV)/.installed
 STAMP_JARS := $(JARS_DIR)/.fetched
 DEMO_DIR ?= build/demo
-DEMO_RECORDS ?= 200000
+DEMO_RECORDS ?= 50000
 BENCH_ARGS ?=
 # Two pytest workers, each with its own local[2] Spark session: small Spark jobs are mostly driver latency, so two
 # sessions keep the 2 cores busier than one. Set TEST_WORKERS=0 to run in one process.
@@ -45,7 +45,7 @@ $(STAMP_JARS): jars/pom.xml
 
 setup: $(STAMP_PY) $(STAMP_JARS) ## Create .venv, install splitscan and fetch Spark's jars (idempotent)
 
-demo: setup ## Generate ~200k import records and run the whole pipeline on them
+demo: setup ## Generate ~50k import records (DEMO_RECORDS) and run the whole pipeline on them
 	rm -rf $(DEMO_DIR)
 	$(VENV)/bin/splitscan generate --records $(DEMO_RECORDS) --seed 7 --out $(DEMO_DIR)/data
 	$(VENV)/bin/splitscan run --input $(DEMO_DIR)/data/input --warehouse $(DEMO_DIR)/warehouse

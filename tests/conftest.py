@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -9,6 +10,12 @@ from pyspark.sql import SparkSession
 
 from splitscan.config import SparkSettings
 from splitscan.session import build_session
+
+# A pytest-xdist worker's `__main__` (execnet) has neither `__spec__` nor `__file__`. pyspark.sql.connect, which
+# Great Expectations imports, takes such a `__main__` for a doctest run and calls sys.exit(0). Name the file.
+_MAIN = sys.modules["__main__"]
+if getattr(_MAIN, "__spec__", None) is None and not hasattr(_MAIN, "__file__"):
+    _MAIN.__file__ = "<pytest-xdist worker>"
 
 
 @pytest.fixture(scope="session")

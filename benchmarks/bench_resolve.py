@@ -572,6 +572,8 @@ def write_summary() -> Path:
     ]
     for result in results:
         lines += _rows(result)
+    measured = ", ".join(f"{r['records']:,} {r['noise']}" for r in results)
+    lines += ["", f"Measured: {measured}. A size or noise setting absent here was not measured."]
     lines += [
         "",
         "Same-run ratios (splitscan / Splink; F1 difference splitscan - Splink):",
@@ -582,20 +584,24 @@ def write_summary() -> Path:
     lines += [row for row in map(_ratios, results) if row]
     lines += [
         "",
-        "Growth exponent b of seconds = a * records^b (least squares on log-log over the sizes measured):",
+        "Growth exponent b of time = a * records^b (least squares on log-log over the sizes measured; with two",
+        "sizes it is the slope between them). Wall seconds carry the load of the moment; CPU seconds less so:",
         "",
     ]
-    lines += ["| system | noise | sizes | b |", "|---|---|---|---|"]
+    lines += ["| system | noise | sizes | b (wall) | b (CPU) |", "|---|---|---|---|---|"]
     for system in SYSTEMS:
         for noise in NOISES:
-            points = [
-                (r["records"], r["systems"][system]["seconds"])
+            figures = [
+                (r["records"], r["systems"][system])
                 for r in results
                 if r["noise"] == noise and "seconds" in r["systems"].get(system, {})
             ]
-            if points:
-                sizes = ", ".join(f"{n:,}" for n, _ in points)
-                lines.append(f"| {system} | {noise} | {sizes} | {_fmt(growth_exponent(points), '.2f')} |")
+            if figures:
+                wall = growth_exponent([(n, f["seconds"]) for n, f in figures])
+                cpu_points = [(n, f["cpu_seconds"]) for n, f in figures if f.get("cpu_seconds")]
+                cpu = growth_exponent(cpu_points) if len(cpu_points) == len(figures) else None
+                sizes = ", ".join(f"{n:,}" for n, _ in figures)
+                lines.append(f"| {system} | {noise} | {sizes} | {_fmt(wall, '.2f')} | {_fmt(cpu, '.2f')} |")
     lines += ["", "Per run:", ""]
     for result in results:
         lines += _notes(result)

@@ -186,7 +186,7 @@ def run(records: int, noise: str = "default", *, resolve: bool | None = None) ->
             **evaluate(_collect(found), truth, schemes),
         }
     else:
-        payload["resolved"] = f"not run: more than {RESOLVE_LIMIT} records (resolution time); see truth_person"
+        payload["resolved"] = "not run (resolve=False, or more than 200k records: resolution time); see truth_person"
     spark.stop()
     write_result(f"detect-{records}-{noise}", payload)
     return payload

@@ -1,4 +1,8 @@
-"""Ring detection end to end on generated traffic: table, pictures, stable ids and an idempotent re-run."""
+"""Ring detection end to end on generated traffic: table, pictures, stable ids and an idempotent re-run.
+
+Entities come from the generator's ground truth (one entity per person), written through the storage module
+with the resolution contract: the test covers the rings job, not resolution, and stays fast.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,13 @@ from pathlib import Path
 
 import pytest
 from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
 
 from splitscan.cli import main
 from splitscan.config import Config
+from splitscan.contracts import load_contract
 from splitscan.pipelines import ingest
-from splitscan.storage import read_table
+from splitscan.storage import append, ensure_table, read_table
 
 pytestmark = pytest.mark.integration
 
@@ -42,8 +48,19 @@ def test_rings_job_writes_findings_and_pictures_and_reruns_identically(spark: Sp
     )
     assert generated == 0
     ingest.run(spark, Config(warehouse=str(warehouse)), input_path=str(data / "input"), run_date=dt.date(2025, 3, 1))
+    truth = spark.read.option("header", True).csv(str(data / "truth" / "records.csv"))
+    entities = truth.select(
+        "record_id",
+        F.concat(F.lit("E"), "person_id").alias("entity_id"),
+        F.lit(1).cast("long").alias("cluster_size"),
+        F.lit("strong").alias("joined_by"),
+        F.array().cast("array<string>").alias("link_evidence"),
+        F.lit("test").alias("run_id"),
+        F.current_timestamp().alias("resolved_at"),
+    )
+    append(entities, f"{warehouse}/silver/consignee_entities", load_contract("silver/consignee_entities"))
+    ensure_table(spark, f"{warehouse}/silver/hub_attributes", load_contract("silver/hub_attributes"))
     args = ["--warehouse", str(warehouse), "--run-date", "2025-03-01"]
-    assert main(["resolve", *args]) == 0
 
     assert main(["rings", *args]) == 0
     first = read_table(spark, f"{warehouse}/gold/ring_findings").collect()

@@ -48,7 +48,7 @@ setup: $(STAMP_PY) $(STAMP_JARS) ## Create .venv, install splitscan and fetch Sp
 demo: setup ## Generate ~50k import records (DEMO_RECORDS) and run the whole pipeline on them
 	rm -rf $(DEMO_DIR)
 	$(VENV)/bin/splitscan generate --records $(DEMO_RECORDS) --seed 7 --out $(DEMO_DIR)/data
-	$(VENV)/bin/splitscan run --input $(DEMO_DIR)/data/input --warehouse $(DEMO_DIR)/warehouse
+	$(VENV)/bin/splitscan run --input $(DEMO_DIR)/data/input --warehouse $(DEMO_DIR)/warehouse --run-date 2025-07-01
 
 test: setup ## Run the whole test suite (unit + integration)
 	$(VENV)/bin/pytest $(PYTEST_PARALLEL) --durations=15

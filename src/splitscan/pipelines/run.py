@@ -1,4 +1,4 @@
-"""`splitscan run`: every pipeline stage that exists, in order, for one run date."""
+"""`splitscan run`: every pipeline stage, in order, for one run date."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from splitscan.config import Config
-from splitscan.pipelines import ingest, resolve
+from splitscan.pipelines import detect, ingest, resolve, rings
+from splitscan.storage import table_exists
 
 __all__ = ["RunResult", "run"]
 
@@ -23,6 +24,8 @@ class RunResult:
 
     ingest: ingest.IngestResult
     resolve: resolve.Resolution
+    detect: detect.DetectResult
+    rings: rings.RingResult
     tables: dict[str, str]
     records_total: int
 
@@ -34,6 +37,11 @@ class RunResult:
             "",
             self.resolve.describe(),
             "",
+            self.detect.describe(),
+            "",
+            "top rings:",
+            self.rings.describe(top=5),
+            "",
             "tables:",
         ]
         lines += [f"  {name:<24} {path}" for name, path in self.tables.items()]
@@ -41,9 +49,16 @@ class RunResult:
 
 
 def run(spark: SparkSession, config: Config, *, input_path: str, run_date: dt.date) -> RunResult:
-    """Run the pipeline: ingest, then resolution (incremental after the first run)."""
+    """Run the pipeline: ingest, resolution (incremental after the first run), split detection, ring detection.
+
+    The first detection run evaluates the whole history; later runs rewrite the months a new record can change.
+    """
     ingested = ingest.run(spark, config, input_path=input_path, run_date=run_date)
     resolved = resolve.run(spark, config, run_date=run_date)
+    first_detection = not table_exists(spark, config.table_path(*detect.FINDINGS.split("/")))
+    lookback = None if first_detection else detect.DEFAULT_LOOKBACK_DAYS
+    detected = detect.run(spark, config, run_date=run_date, lookback_days=lookback)
+    ringed = rings.run(spark, config, run_date=run_date)
     names = (
         ingest.RECORDS,
         ingest.QUARANTINE,
@@ -53,7 +68,16 @@ def run(spark: SparkSession, config: Config, *, input_path: str, run_date: dt.da
         resolve.CHAINS,
         resolve.FEATURES,
         resolve.MODELS,
+        detect.FINDINGS,
+        rings.FINDINGS,
     )
     tables = {name: config.table_path(*name.split("/")) for name in names}
     total = spark.read.format("delta").load(tables[ingest.RECORDS]).select(F.count(F.lit(1))).first()
-    return RunResult(ingest=ingested, resolve=resolved, tables=tables, records_total=int(total[0]) if total else 0)
+    return RunResult(
+        ingest=ingested,
+        resolve=resolved,
+        detect=detected,
+        rings=ringed,
+        tables=tables,
+        records_total=int(total[0]) if total else 0,
+    )

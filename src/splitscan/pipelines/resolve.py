@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import reduce
 
 from pyspark import StorageLevel
@@ -46,6 +46,7 @@ HUBS = "silver/hub_attributes"
 FEATURES = "silver/resolve_features"
 CHAINS = "silver/chain_reports"
 MODELS = "silver/match_models"
+TERM_FREQUENCIES = "silver/match_term_frequencies"
 _RECORD_COLUMNS = (
     "record_id",
     "record_hash",
@@ -88,6 +89,7 @@ class Resolution:
     rule_report: DataFrame
     model: MatchModel
     features: DataFrame
+    term_frequencies: DataFrame
     mode: str = "full"
 
     def describe(self) -> str:
@@ -153,10 +155,18 @@ def _evidence_lines(linked: DataFrame) -> DataFrame:
 
 
 def _score(
-    features: DataFrame, hubs: DataFrame, model: MatchModel | None, settings: ResolveSettings, touching: str | None
-) -> tuple[DataFrame, DataFrame, MatchModel]:
-    """Candidate pairs, comparison levels and scores; EM fits the model when none is given."""
-    pairs = candidate_pairs(features, hubs, max_block_size=settings.max_block_size, touching=touching)
+    features: DataFrame,
+    hubs: DataFrame,
+    model: MatchModel | None,
+    tf: DataFrame | None,
+    settings: ResolveSettings,
+    touching: str | None,
+) -> tuple[DataFrame, DataFrame, MatchModel, DataFrame]:
+    """Candidate pairs, comparison levels and scores; EM fits the model (and `tf` is counted) when none is given."""
+    # Materialised once: comparison reads the pairs, and the per-rule report would otherwise re-run blocking.
+    pairs = candidate_pairs(features, hubs, max_block_size=settings.max_block_size, touching=touching).localCheckpoint(
+        eager=True
+    )
     # Checkpoints, not caches: they also cut the lineage, so the plans of everything downstream (EM, scoring,
     # clustering) stay small; blocking's seven-rule plan would otherwise be re-planned and kept on the driver by
     # every later query.
@@ -166,10 +176,10 @@ def _score(
         em = estimate_m(gammas, u)
         model = MatchModel.from_estimates(u, em, link_threshold=settings.link_threshold)
         logger.info("EM: %d iterations, converged %s, lambda %.4g", em.iterations, em.converged, em.lambda_)
-    else:
-        model = model.for_population(features.count())
-    scored = score_pairs(gammas, model, term_frequencies(features)).localCheckpoint(eager=True)
-    return scored, rule_report(pairs), model
+    if tf is None:
+        tf = term_frequencies(features).localCheckpoint(eager=True)
+    scored = score_pairs(gammas, model, tf).localCheckpoint(eager=True)
+    return scored, rule_report(pairs), model, tf
 
 
 def _edges(linked: DataFrame, nodes: DataFrame) -> DataFrame:
@@ -206,6 +216,7 @@ def resolve_records(
     previous: DataFrame | None = None,
     settings: ResolveSettings = ResolveSettings(),
     model: MatchModel | None = None,
+    tf: DataFrame | None = None,
 ) -> Resolution:
     """Resolve standardised records into consignee entities (a full run: every candidate pair is scored).
 
@@ -214,7 +225,8 @@ def resolve_records(
             (other columns are carried into `features`).
         previous: the previous run's `record_id, entity_id`, so that entities keep their ids.
         settings: thresholds and caps.
-        model: a trained model to score with (its prior rescaled to the number of records); None fits one by EM.
+        model: a trained model to score with, as it was trained; None fits one by EM.
+        tf: the model's term frequencies (`column, value, tf`); None counts them on `records`.
 
     Returns:
         The entities (`record_id, entity_id, cluster_size, joined_by, link_evidence`), the scored links, the hubs,
@@ -222,7 +234,7 @@ def resolve_records(
     """
     features = with_features(records).persist(StorageLevel.MEMORY_AND_DISK)
     hubs = find_hubs(features, max_identities=settings.max_identities).persist()
-    scored, report, model = _score(features, hubs, model, settings, touching=None)
+    scored, report, model, tf = _score(features, hubs, model, tf, settings, touching=None)
     linked = scored.filter(F.col("decision") == "link")
     assignments, chains = guarded_components(
         _edges(linked, features.select("record_id")),
@@ -233,7 +245,7 @@ def resolve_records(
     ids = assign_stable_ids(assignments.select("node", "component"), prev)
     evidence = _evidence_lines(linked).groupBy("record_id").agg(F.collect_list("evidence").alias("link_evidence"))
     entities = _entity_rows(ids, assignments, evidence)
-    return Resolution(entities, scored, hubs, _chain_rows(chains, ids), report, model, features)
+    return Resolution(entities, scored, hubs, _chain_rows(chains, ids), report, model, features, tf)
 
 
 def _entity_rows(ids: DataFrame, assignments: DataFrame, evidence: DataFrame) -> DataFrame:
@@ -272,6 +284,7 @@ def resolve_increment(
     model: MatchModel,
     *,
     settings: ResolveSettings = ResolveSettings(),
+    tf: DataFrame | None = None,
 ) -> Resolution:
     """Match new records against the entity index without re-scoring history.
 
@@ -286,8 +299,10 @@ def resolve_increment(
         index: `resolve_features` rows of the resolved records (`INDEX_COLUMNS`; new records' ids must not be in
             it).
         entities: the current `record_id, entity_id, joined_by, link_evidence` of the resolved records.
-        model: the trained model; its prior is rescaled to index + new records.
+        model: the trained model, used as trained.
         settings: thresholds and caps.
+        tf: the model's term frequencies; None counts them on index + new records (then old and new pairs may
+            weigh differently than when the index was resolved).
 
     Returns:
         A `Resolution` whose `entities` holds the rows to upsert: every new record and every record of an entity
@@ -303,7 +318,7 @@ def resolve_increment(
         .localCheckpoint(eager=True)
     )
     hubs = find_hubs(universe, max_identities=settings.max_identities).persist()
-    scored, report, model = _score(universe, hubs, model, settings, touching="_new")
+    scored, report, model, tf = _score(universe, hubs, model, tf, settings, touching="_new")
     linked = scored.filter(F.col("decision") == "link").persist(StorageLevel.MEMORY_AND_DISK)
 
     ends = linked.select(F.col("record_id_l").alias("record_id")).unionByName(
@@ -339,7 +354,7 @@ def resolve_increment(
     )
     rows = _entity_rows(ids, joined, evidence)
     chain_rows = _chain_rows(chains.filter(~F.col("link_src").startswith(_ANCHOR)), ids)
-    return Resolution(rows, scored, hubs, chain_rows, report, model, new_features, mode="incremental")
+    return Resolution(rows, scored, hubs, chain_rows, report, model, new_features, tf, mode="incremental")
 
 
 def _nothing_new(spark: SparkSession, model: MatchModel, hubs: DataFrame) -> Resolution:
@@ -356,14 +371,15 @@ def _nothing_new(spark: SparkSession, model: MatchModel, hubs: DataFrame) -> Res
         rule_report=spark.createDataFrame([], "rule string, pairs long, only_this_rule long"),
         model=model,
         features=empty(FEATURES),
+        term_frequencies=spark.createDataFrame([], "column string, value string, tf double"),
         mode="incremental",
     )
 
 
-def latest_model(spark: SparkSession, path: str) -> MatchModel | None:
-    """The newest model in `match_models`, or None when none has been trained."""
+def latest_model(spark: SparkSession, path: str) -> tuple[str, MatchModel] | None:
+    """`(model_id, model)` of the newest model in `match_models`, or None when none has been trained."""
     row = read_table(spark, path).orderBy(F.col("trained_at").desc(), F.col("model_id").desc()).first()
-    return None if row is None else MatchModel.from_json(row["model_json"])
+    return None if row is None else (row["model_id"], MatchModel.from_json(row["model_json"]))
 
 
 def run(
@@ -379,17 +395,24 @@ def run(
 
     The first run, `full=True`, or a run without a stored model scores every candidate pair; any other run is
     incremental: records whose id and `record_hash` are not in `resolve_features` are matched against the index.
-    A model is trained (and appended to `match_models`) on the first run or with `retrain=True`; otherwise the
-    latest stored model is used, so a full rebuild reproduces the incremental entities.
+    A model is trained (appended to `match_models`, its term frequencies to `match_term_frequencies`) on the
+    first run or with `retrain=True`; otherwise the latest stored model and its term frequencies are used as they
+    were trained, so an old pair weighs the same on every run and a full rebuild reproduces the incremental
+    entities (short of the hub changes listed in docs/resolve.md).
 
-    All five tables are written in one `TableTransaction`: a failure restores each to its starting version.
+    All six tables are written in one `TableTransaction`: a failure restores each to its starting version.
     """
     run_id = f"resolve-{run_date.isoformat()}-{uuid.uuid4().hex[:8]}"
     now = F.lit(dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)).cast("timestamp")
-    paths = {name: config.table_path(*name.split("/")) for name in (ENTITIES, HUBS, FEATURES, CHAINS, MODELS)}
+    names = (ENTITIES, HUBS, FEATURES, CHAINS, MODELS, TERM_FREQUENCIES)
+    paths = {name: config.table_path(*name.split("/")) for name in names}
     for name, path in paths.items():
         ensure_table(spark, path, load_contract(name))
-    model = None if retrain else latest_model(spark, paths[MODELS])
+    stored = None if retrain else latest_model(spark, paths[MODELS])
+    model, tf = None, None
+    if stored is not None:
+        model = stored[1]
+        tf = read_table(spark, paths[TERM_FREQUENCIES]).filter(F.col("model_id") == stored[0]).drop("model_id")
     records = read_table(spark, config.table_path(*RECORDS.split("/"))).select(*_RECORD_COLUMNS)
     entities = read_table(spark, paths[ENTITIES])
     index = read_table(spark, paths[FEATURES])
@@ -409,13 +432,18 @@ def run(
             entities.join(changed, "record_id", "left_anti"),
             model,
             settings=settings,
+            tf=tf,
         )
     else:
         previous = entities.select("record_id", "entity_id")
         has_previous = previous.limit(1).count() > 0
-        result = resolve_records(records, previous=previous if has_previous else None, settings=settings, model=model)
+        result = resolve_records(
+            records, previous=previous if has_previous else None, settings=settings, model=model, tf=tf
+        )
     logger.info("resolve %s: %s mode", run_id, result.mode)
 
+    # Computed once, before any write: the merge and the run summary both read it.
+    result = replace(result, entities=result.entities.localCheckpoint(eager=True))
     stamp = {"run_id": F.lit(run_id)}
     with TableTransaction(spark, list(paths.values())):
         merge_on_keys(
@@ -437,4 +465,6 @@ def run(
                 "model_id string, n_records long, lambda double, model_json string",
             ).withColumn("trained_at", now)
             append(trained, paths[MODELS], load_contract(MODELS))
+            frequencies = result.term_frequencies.withColumn("model_id", F.lit(run_id))
+            append(frequencies, paths[TERM_FREQUENCIES], load_contract(TERM_FREQUENCIES))
     return result

@@ -68,6 +68,7 @@ def run(spark: SparkSession, config: Config, *, input_path: str, run_date: dt.da
         resolve.CHAINS,
         resolve.FEATURES,
         resolve.MODELS,
+        resolve.TERM_FREQUENCIES,
         detect.FINDINGS,
         rings.FINDINGS,
     )

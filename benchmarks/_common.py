@@ -44,7 +44,11 @@ def _tree_rss() -> int:
 
 @contextmanager
 def measure(interval: float = 0.2) -> Iterator[Measurement]:
-    """Time a block and sample the RSS of this process and its children (the Spark JVM) every `interval` s."""
+    """Time a block and sample the PSS of this process and its children (the Spark JVM) every `interval` s.
+
+    `peak_rss_mib` keeps its old name for the result files, but holds peak PSS: processes whose memory maps cannot
+    be read are skipped.
+    """
     m = Measurement()
     stop = threading.Event()
     peak = [_tree_rss()]

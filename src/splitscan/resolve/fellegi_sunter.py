@@ -234,25 +234,6 @@ class MatchModel:
         """The highest total weight of a pair without identifying evidence."""
         return self.link_weight - self.names_only_margin
 
-    def for_population(self, n_records: int) -> MatchModel:
-        """The model applied to `n_records` records instead of the `training["n_records"]` it was fitted on.
-
-        The prior is a per-pair probability: with the expected number of matches per record held constant, the
-        expected matching pairs grow with n while all pairs grow with n^2, so lambda scales by
-        `(n_trained - 1) / (n_records - 1)`. m, u and the thresholds are unchanged. A model without a training
-        size (fitted from labels) is returned as it is.
-
-        Raises:
-            ValueError: n_records is below 2.
-        """
-        if n_records < 2:
-            raise ValueError(f"need at least two records to form a pair, got {n_records}")
-        trained = self.training.get("n_records")
-        if not isinstance(trained, int) or trained < 2 or trained == n_records:
-            return self
-        lambda_ = min(max(self.lambda_ * (trained - 1) / (n_records - 1), _MIN_PROBABILITY), 1.0 - 1e-9)
-        return replace(self, lambda_=lambda_, training={**self.training, "applied_to_records": n_records})
-
     def to_json(self) -> str:
         """Serialise to a JSON string (levels become string keys)."""
         payload = {

@@ -295,19 +295,6 @@ def test_model_from_estimates_turns_the_candidate_share_into_a_random_pair_prior
     assert model.training["em_iterations"] == 30
 
 
-def test_model_for_a_larger_population_keeps_matches_per_record() -> None:
-    model = _model(lambda_=0.001, training={"n_records": 1_001})
-    grown = model.for_population(2_001)
-    # Matches per record constant: lambda * n(n-1)/2 / n stays put, so lambda scales by 1,000 / 2,000.
-    assert grown.lambda_ == pytest.approx(0.0005)
-    assert (grown.m, grown.u, grown.link_threshold) == (model.m, model.u, model.link_threshold)
-    assert grown.training == {"n_records": 1_001, "applied_to_records": 2_001}
-    assert model.for_population(1_001) is model
-    assert _model(training={}).for_population(5) == _model(training={})  # fitted from labels: no size to scale
-    with pytest.raises(ValueError, match="two records"):
-        model.for_population(1)
-
-
 def test_fit_from_labels_replaces_m_with_label_frequencies(spark: SparkSession) -> None:
     rows = [(6, 5, 3, 2, -1, True)] * 3 + [(5, 5, -1, 2, 2, True)] + [(0, 3, 0, 0, -1, False)] * 4
     df = spark.createDataFrame(rows, [*GAMMA_COLUMNS, "is_match"])

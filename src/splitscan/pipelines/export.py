@@ -4,16 +4,33 @@ from __future__ import annotations
 
 import csv
 import logging
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
+from splitscan.cases.export import write_cases_csv, write_cases_xlsx
 from splitscan.config import Config
-from splitscan.storage import read_table
+from splitscan.storage import read_table, table_exists
 
-__all__ = ["entities_csv"]
+__all__ = ["cases_csv", "cases_file", "cases_xlsx", "entities_csv"]
 
 logger = logging.getLogger(__name__)
+
+_CASE_FIELDS = (
+    "case_id",
+    "rank",
+    "score",
+    "case_type",
+    "jurisdiction",
+    "entity_ids",
+    "record_ids",
+    "duty_at_stake_usd",
+    "status",
+    "reasons",
+)
 
 
 def entities_csv(spark: SparkSession, config: Config, *, out: Path) -> int:
@@ -35,3 +52,79 @@ def entities_csv(spark: SparkSession, config: Config, *, out: Path) -> int:
     tmp.replace(out)  # a failed export leaves no half-written file under the final name
     logger.info("exported %d entity rows to %s", n, out)
     return n
+
+
+def _active_cases(spark: SparkSession, config: Config) -> DataFrame:
+    path = config.table_path("gold", "cases")
+    if not table_exists(spark, path):
+        raise FileNotFoundError(f"no cases table at {path}: run `splitscan cases` (or `splitscan run`) first")
+    return (
+        read_table(spark, path)
+        .where(F.col("active"))
+        .select(*_CASE_FIELDS)
+        .orderBy(F.col("rank").asc_nulls_last(), F.col("case_id"))
+    )
+
+
+def _stream(df: DataFrame) -> Iterator[dict[str, Any]]:
+    for row in df.toLocalIterator():
+        yield row.asDict()
+
+
+def cases_csv(spark: SparkSession, config: Config, *, out: Path) -> int:
+    """Write the active cases of `gold/cases` to a CSV file; returns the number of cases.
+
+    Columns `case_id,rank,score,case_type,jurisdiction,entity_ids,record_ids,duty_at_stake,status,reasons`, ordered
+    by rank (unranked, i.e. dismissed and not raised, last) then case id; text cells neutralised against formula
+    injection (`splitscan.cases.export`). Rows are streamed with `toLocalIterator` and the file appears under its
+    final name only when complete.
+
+    Raises:
+        FileNotFoundError: the warehouse has no cases table yet.
+    """
+    cases = _active_cases(spark, config)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(out.suffix + ".tmp")
+    try:
+        with tmp.open("w", newline="", encoding="utf-8") as fh:
+            n = write_cases_csv(_stream(cases), fh)
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    logger.info("exported %d cases to %s", n, out)
+    return n
+
+
+def cases_xlsx(spark: SparkSession, config: Config, *, out: Path) -> int:
+    """Write the active cases of `gold/cases` to an Excel (.xlsx) file; returns the number of cases.
+
+    Same rows, order and neutralisation as `cases_csv`; rank, score and duty at stake are numeric cells.
+
+    Raises:
+        FileNotFoundError: the warehouse has no cases table yet.
+    """
+    cases = _active_cases(spark, config)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(out.suffix + ".tmp")
+    try:
+        n = write_cases_xlsx(_stream(cases), tmp)
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    logger.info("exported %d cases to %s", n, out)
+    return n
+
+
+def cases_file(spark: SparkSession, config: Config, *, out: Path) -> int:
+    """`cases_xlsx` for a `.xlsx` path, `cases_csv` for a `.csv` path; returns the number of cases.
+
+    Raises:
+        ValueError: any other suffix (checked before Spark reads anything).
+        FileNotFoundError: the warehouse has no cases table yet.
+    """
+    suffix = out.suffix.lower()
+    if suffix == ".xlsx":
+        return cases_xlsx(spark, config, out=out)
+    if suffix == ".csv":
+        return cases_csv(spark, config, out=out)
+    raise ValueError(f"cannot export cases to {out}: the file name must end in .csv or .xlsx")

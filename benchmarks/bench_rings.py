@@ -30,11 +30,12 @@ from pyspark.sql import functions as F
 
 from _common import machine, measure, write_result
 from splitscan.config import Config, SparkSettings
+from splitscan.detect import load_rules, rules_frame
 from splitscan.pipelines import ingest
 from splitscan.pipelines.resolve import resolve_records
 from splitscan.pipelines.rings import RECORD_COLUMNS, RingSettings, find_rings
 from splitscan.resolve.features import with_features
-from splitscan.rings.thresholds import reference_thresholds
+from splitscan.rings.thresholds import thresholds_from_rules
 from splitscan.session import build_session
 from splitscan.storage import read_table
 from splitscan.synth import SynthConfig, generate
@@ -142,7 +143,9 @@ def run(records: int, noise: str = "default") -> dict[str, Any]:
         hubs = spark.read.parquet(str(out / "hubs.parquet"))
         settings = RingSettings()
         with measure() as m:
-            result = find_rings(imports.select(*RECORD_COLUMNS), entities, hubs, reference_thresholds(spark))
+            result = find_rings(
+                imports.select(*RECORD_COLUMNS), entities, hubs, thresholds_from_rules(rules_frame(spark, load_rules()))
+            )
             result.findings.write.mode("overwrite").parquet(str(out / "findings.parquet"))
         largest = result.largest_group()
         splits = {r["split"]: int(r["count"]) for r in result.groups.groupBy("split").count().collect()}

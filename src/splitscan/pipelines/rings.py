@@ -20,6 +20,7 @@ from pyspark.sql import functions as F
 
 from splitscan.config import Config
 from splitscan.contracts import load_contract
+from splitscan.detect import load_rules, rules_frame
 from splitscan.resolve.components import assign_stable_ids
 from splitscan.resolve.features import with_features
 from splitscan.rings.analysis import AnalysisSettings, analyse_groups
@@ -34,7 +35,7 @@ from splitscan.rings.findings import (
 from splitscan.rings.graph import EdgeSettings, build_edges
 from splitscan.rings.partition import edges_within, group_components, supply_backed
 from splitscan.rings.picture import picture_path, render_ring_svg, write_picture
-from splitscan.rings.thresholds import reference_thresholds, with_threshold
+from splitscan.rings.thresholds import thresholds_from_rules, with_threshold
 from splitscan.storage import TableTransaction, ensure_table, overwrite_partition, read_table
 
 __all__ = [
@@ -147,8 +148,8 @@ def find_rings(
         records: `import_records` rows (columns of `RECORD_COLUMNS`).
         entities: `record_id, entity_id` (resolution's `consignee_entities`).
         hubs: `attribute, value` (resolution's `hub_attributes`): these values make no edges.
-        thresholds: `destination_country, valid_from, valid_to, threshold, currency` (the threshold seam, see
-            `splitscan.rings.thresholds`; to be replaced by detect's rule table).
+        thresholds: `destination_country, valid_from, valid_to, threshold, currency` (`thresholds_from_rules`
+            over detect's rule table).
         previous: an earlier run's `ring_id, members`, so rings keep their ids; None on the first run.
         settings: knobs.
 
@@ -265,7 +266,8 @@ def run(
         config: warehouse location.
         run_date: the partition written; a re-run for the same date replaces it with the same rows.
         settings: knobs.
-        thresholds: the threshold table; None uses `reference_thresholds` (until detect's rule table lands).
+        thresholds: the threshold table; None derives it from detect's shipped rule table
+            (`thresholds_from_rules`), the same rules split detection applies.
 
     Returns:
         The result; its `findings` carry the written columns.
@@ -282,7 +284,7 @@ def run(
         records,
         entities,
         hubs,
-        reference_thresholds(spark) if thresholds is None else thresholds,
+        thresholds_from_rules(rules_frame(spark, load_rules())) if thresholds is None else thresholds,
         previous=_previous_findings(spark, path, run_date),
         settings=settings,
     )

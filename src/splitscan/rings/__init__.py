@@ -24,7 +24,7 @@ from splitscan.rings.graph import (
 )
 from splitscan.rings.partition import edges_within, group_components, label_propagation, supply_backed
 from splitscan.rings.picture import picture_path, render_ring_svg, write_picture
-from splitscan.rings.thresholds import THRESHOLD_SCHEMA, reference_thresholds, with_threshold
+from splitscan.rings.thresholds import THRESHOLD_SCHEMA, thresholds_from_rules, with_threshold
 
 __all__ = [
     "ANALYSIS_SCHEMA",
@@ -46,12 +46,12 @@ __all__ = [
     "group_components",
     "label_propagation",
     "picture_path",
-    "reference_thresholds",
     "render_ring_svg",
     "ring_evidence",
     "ring_members",
     "ring_supply",
     "supply_backed",
+    "thresholds_from_rules",
     "with_score",
     "with_supply",
     "with_threshold",

@@ -1,12 +1,13 @@
-"""The one seam through which ring detection learns the de minimis threshold in force (until `detect/` lands).
+"""The de minimis threshold in force per destination and date, for ring features, from detect's rule table.
 
-Ring features ("each parcel under the threshold", "combined over it within a window", "duty at stake") need the
-threshold per destination and arrival date. `detect/` is building effective-dated rule tables; until it lands,
-`reference_thresholds` gives a small table in the same shape, and `with_threshold` is the only place that reads
-it. Swapping in detect's rule table means passing its frame (renamed to these columns) instead.
+Ring features ("each parcel under the threshold", "combined over it within a window", "duty at stake") need one
+threshold per destination and arrival date. `thresholds_from_rules` derives it from the same effective-dated rule
+table that split detection applies (`splitscan.detect.rules_frame`), so a rule file changes both stages alike, and
+`with_threshold` is the only place that reads it.
 
 Shape of a thresholds frame: `destination_country, valid_from, valid_to, threshold, currency`; `valid_to` null
-means still in force, `threshold` null means no exemption in that period (the US from 2025-08-29).
+means still in force. A date with no exemption in force (the US from 2025-08-29) has no row, so `with_threshold`
+gives a null threshold there.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import DateType, DoubleType, StringType, StructField, StructType
 
-__all__ = ["THRESHOLD_SCHEMA", "reference_thresholds", "with_threshold"]
+__all__ = ["THRESHOLD_SCHEMA", "thresholds_from_rules", "with_threshold"]
 
 logger = logging.getLogger(__name__)
 
@@ -32,29 +33,56 @@ THRESHOLD_SCHEMA = StructType(
     ]
 )
 
-_EU = ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU")
-_EU_REST = ("LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK")
-_FAR_PAST = dt.date(2000, 1, 1)
-
-# domain.md §1.1. Korea's USD 200 for goods shipped from the US is not modelled here (the rule table in detect/
-# keys on the shipper country); USD 150 is the stricter reading. EU: customs-duty relief on intrinsic value.
-_ROWS: tuple[tuple[str, dt.date, dt.date | None, float | None, str], ...] = (
-    ("KR", _FAR_PAST, None, 150.0, "USD"),
-    ("US", _FAR_PAST, dt.date(2016, 8, 25), 200.0, "USD"),
-    ("US", dt.date(2016, 8, 26), dt.date(2025, 8, 28), 800.0, "USD"),
-    ("US", dt.date(2025, 8, 29), None, None, "USD"),
-    ("GB", _FAR_PAST, None, 135.0, "GBP"),
-    ("JP", _FAR_PAST, None, 10000.0, "JPY"),
-    ("CA", _FAR_PAST, None, 20.0, "CAD"),
-    ("AU", _FAR_PAST, None, 1000.0, "AUD"),
-    ("CN", _FAR_PAST, None, 5000.0, "CNY"),
-    *((c, _FAR_PAST, dt.date(2026, 6, 30), 150.0, "EUR") for c in (*_EU, *_EU_REST)),
-)
+_OPEN_END = dt.date(9999, 12, 31)
 
 
-def reference_thresholds(spark: SparkSession) -> DataFrame:
-    """The interim threshold table (see the module docstring): one row per destination and validity period."""
-    return spark.createDataFrame(list(_ROWS), THRESHOLD_SCHEMA)
+def thresholds_from_rules(rules: DataFrame) -> DataFrame:
+    """One threshold per destination country and period: the lowest legal threshold in force.
+
+    Args:
+        rules: detect's rule table (`splitscan.detect.rules_frame`): `country, rule_kind, valid_from, valid_to,
+            threshold, rule_currency`, several rules and scopes per country with their own validity.
+
+    Returns:
+        Non-overlapping periods per country (`THRESHOLD_SCHEMA`). Heuristic rules are left out; where several legal
+        rules or scopes are in force (Korea: USD 200 for goods shipped from the US, 150 otherwise) the lowest
+        threshold is the one a split must beat, so it is taken. Periods are cut at every rule's boundary, so the
+        result holds one row per stretch of dates with the same rules in force.
+    """
+    legal = rules.where(F.col("rule_kind") == "legal").select(
+        F.col("country").alias("destination_country"),
+        "valid_from",
+        "valid_to",
+        F.col("threshold").cast("double").alias("threshold"),
+        F.col("rule_currency").alias("currency"),
+    )
+    starts = legal.select("destination_country", F.col("valid_from").alias("start"))
+    ends = legal.where(F.col("valid_to") < F.lit(_OPEN_END)).select(
+        "destination_country", F.date_add("valid_to", 1).alias("start")
+    )
+    by_country = Window.partitionBy("destination_country").orderBy("start")
+    periods = (
+        starts.unionByName(ends)
+        .distinct()
+        .withColumn("end", F.date_sub(F.lead("start").over(by_country), 1))
+        .withColumn("end", F.coalesce("end", F.lit(_OPEN_END)))
+    )
+    covering = periods.alias("p").join(
+        legal.alias("r"),
+        (F.col("p.destination_country") == F.col("r.destination_country"))
+        & (F.col("r.valid_from") <= F.col("p.start"))
+        & (F.col("r.valid_to") >= F.col("p.start")),
+    )
+    lowest = covering.groupBy(F.col("p.destination_country").alias("destination_country"), "p.start", "p.end").agg(
+        F.min_by(F.struct("r.threshold", "r.currency"), F.col("r.threshold")).alias("t")
+    )
+    return lowest.select(
+        "destination_country",
+        F.col("start").alias("valid_from"),
+        F.when(F.col("end") < F.lit(_OPEN_END), F.col("end")).alias("valid_to"),
+        F.col("t.threshold").alias("threshold"),
+        F.col("t.currency").alias("currency"),
+    )
 
 
 def with_threshold(records: DataFrame, thresholds: DataFrame) -> DataFrame:

@@ -98,6 +98,32 @@ def build_parser() -> argparse.ArgumentParser:
     wif.add_argument("--out", help="also write the difference by jurisdiction and month to this CSV file")
     _common(wif)
 
+    cas = sub.add_parser("cases", help="investigation cases: run the stage, list the ranked cases, show one case")
+    cas_sub = cas.add_subparsers(dest="cases_command", required=True)
+    cas_run = cas_sub.add_parser("run", help="merge findings into ranked cases; write gold cases tables and the report")
+    cas_run.add_argument("--top", type=int, default=10, help="cases to print (default: 10)")
+    _common(cas_run)
+    cas_list = cas_sub.add_parser("list", help="print the ranked cases of the latest run")
+    cas_list.add_argument("--top", type=int, default=20, help="cases to print (default: 20)")
+    cas_list.add_argument(
+        "--status",
+        action="append",
+        choices=["open", "confirmed", "dismissed", "needs-info"],
+        help="only cases with this status (repeatable); dismissed cases are listed only when asked for",
+    )
+    _common(cas_list)
+    cas_show = cas_sub.add_parser("show", help="print one case with its reasons, reviews and parcels")
+    cas_show.add_argument("case_id")
+    cas_show.add_argument("--parcels", type=int, default=50, help="parcels to print (default: 50)")
+    _common(cas_show)
+
+    rev = sub.add_parser("review", help="record a verdict on a case (gold case_reviews) and set its status")
+    rev.add_argument("case_id")
+    rev.add_argument("--verdict", required=True, help="confirmed | dismissed | needs-info")
+    rev.add_argument("--note", default="", help="reviewer's note")
+    rev.add_argument("--reviewer", required=True, help="who gives the verdict")
+    _common(rev)
+
     run = sub.add_parser("run", help="run every pipeline stage on an input folder")
     run.add_argument("--input", required=True)
     _common(run)
@@ -232,7 +258,39 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_cases(args: argparse.Namespace) -> int:
+    config = _config(args)
+    spark = _session(config)
+    from splitscan.pipelines import cases
+
+    if args.cases_command == "run":
+        result = cases.run(spark, config, run_date=_run_date(args))
+        sys.stdout.write(result.describe(top=args.top) + "\n")
+        return EXIT_OK
+    from splitscan.pipelines import cases
+
+    if args.cases_command == "list":
+        text = cases.list_cases(spark, config, top=args.top, statuses=args.status or ())
+    else:
+        text = cases.show_case(spark, config, case_id=args.case_id, parcels=args.parcels)
+    sys.stdout.write(text + "\n")
+    return EXIT_OK
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    from splitscan.cases.review import ReviewRequest, describe_reviews
+    from splitscan.pipelines import review
+
+    request = ReviewRequest(args.case_id, args.verdict, args.note, args.reviewer)  # refuses a bad verdict first
+    config = _config(args)
+    rows = review.run(_session(config), config, requests=[request])
+    sys.stdout.write(describe_reviews(rows) + "\n")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "cases": _cmd_cases,
+    "review": _cmd_review,
     "detect": _cmd_detect,
     "whatif": _cmd_whatif,
     "resolve": _cmd_resolve,

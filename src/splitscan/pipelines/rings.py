@@ -36,7 +36,7 @@ from splitscan.rings.graph import EdgeSettings, build_edges
 from splitscan.rings.partition import edges_within, group_components, supply_backed
 from splitscan.rings.picture import picture_path, render_ring_svg, write_picture
 from splitscan.rings.thresholds import thresholds_from_rules, with_threshold
-from splitscan.storage import TableTransaction, ensure_table, overwrite_partition, read_table
+from splitscan.storage import TableTransaction, ensure_table, overwrite_partition, read_table, table_exists
 
 __all__ = [
     "RECORD_COLUMNS",
@@ -53,6 +53,7 @@ logger = logging.getLogger(__name__)
 RECORDS = "silver/import_records"
 ENTITIES = "silver/consignee_entities"
 HUBS = "silver/hub_attributes"
+FEATURES = "silver/resolve_features"
 FINDINGS = "gold/ring_findings"
 
 RECORD_COLUMNS: tuple[str, ...] = (
@@ -117,19 +118,25 @@ class RingResult:
         return describe_rings(self.findings, top=top)
 
 
-def entity_records(records: DataFrame, entities: DataFrame) -> DataFrame:
+def entity_records(records: DataFrame, entities: DataFrame, features: DataFrame | None = None) -> DataFrame:
     """Records with their consignee entity and resolution's parsed keys (`surname`, `unit_key`, `suite_digits`).
 
     Args:
         records: `import_records` rows with the columns of `RECORD_COLUMNS`.
         entities: `record_id, entity_id`.
+        features: resolution's index (`silver/resolve_features`: `record_id, surname, unit_key, suite_digits`),
+            whose keys were parsed when the records were resolved; None parses them again (`with_features`).
 
     Returns:
         One row per record that has an entity: `RECORD_COLUMNS` (identity text dropped) plus `entity_id`,
         `surname`, `unit_key`, `suite_digits`.
     """
     keep = [c for c in RECORD_COLUMNS if c not in ("name_std", "address_std")]
-    featured = with_features(records.select(*RECORD_COLUMNS)).select(*keep, "surname", "unit_key", "suite_digits")
+    if features is None:
+        featured = with_features(records.select(*RECORD_COLUMNS)).select(*keep, "surname", "unit_key", "suite_digits")
+    else:
+        keys = features.select("record_id", "surname", "unit_key", "suite_digits")
+        featured = records.select(*keep).join(keys, "record_id")
     return featured.join(entities.select("record_id", "entity_id"), "record_id")
 
 
@@ -140,6 +147,7 @@ def find_rings(
     thresholds: DataFrame,
     *,
     previous: DataFrame | None = None,
+    features: DataFrame | None = None,
     settings: RingSettings = RingSettings(),
 ) -> RingResult:
     """Detect nominee rings.
@@ -151,6 +159,7 @@ def find_rings(
         thresholds: `destination_country, valid_from, valid_to, threshold, currency` (`thresholds_from_rules`
             over detect's rule table).
         previous: an earlier run's `ring_id, members`, so rings keep their ids; None on the first run.
+        features: resolution's parsed keys per record (see `entity_records`); None parses them again.
         settings: knobs.
 
     Returns:
@@ -160,7 +169,7 @@ def find_rings(
 
     Runs Spark jobs (connected components, checks for oversized components) before returning.
     """
-    er = entity_records(records, entities).persist(StorageLevel.MEMORY_AND_DISK)
+    er = entity_records(records, entities, features).persist(StorageLevel.MEMORY_AND_DISK)
     edges = build_edges(er, hubs, settings=settings.edges).localCheckpoint(eager=True)
     if settings.require_supply:
         edges = supply_backed(edges)
@@ -280,12 +289,16 @@ def run(
     records = read_table(spark, config.table_path(*RECORDS.split("/"))).select(*RECORD_COLUMNS)
     entities = read_table(spark, config.table_path(*ENTITIES.split("/"))).select("record_id", "entity_id")
     hubs = read_table(spark, config.table_path(*HUBS.split("/"))).select("attribute", "value")
+    # Resolution's index holds every resolved record's parsed name and address keys: reuse them, don't re-parse.
+    index_path = config.table_path(*FEATURES.split("/"))
+    features = read_table(spark, index_path) if table_exists(spark, index_path) else None
     result = find_rings(
         records,
         entities,
         hubs,
         thresholds_from_rules(rules_frame(spark, load_rules())) if thresholds is None else thresholds,
         previous=_previous_findings(spark, path, run_date),
+        features=features,
         settings=settings,
     )
     findings = result.findings.localCheckpoint(eager=True)

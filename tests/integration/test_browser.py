@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from pyspark.sql import SparkSession
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
@@ -25,8 +26,20 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select
 
-from splitscan.cases.report import CaseView, ParcelView, ReviewView, build_site, render_timeline_svg
+from splitscan.cases.report import (
+    CaseView,
+    ParcelView,
+    ReportError,
+    ReviewView,
+    build_site,
+    render_timeline_svg,
+    write_report,
+)
+from splitscan.config import Config
+from splitscan.contracts import load_contract
+from splitscan.pipelines.export import cases_file
 from splitscan.rings.picture import render_ring_svg
+from splitscan.storage import append
 
 pytestmark = pytest.mark.integration
 
@@ -280,3 +293,111 @@ def test_timeline_svg_is_well_formed() -> None:
     svg = render_timeline_svg([_parcel("R1", 1, "120.00"), _parcel("R2", 5, "149.00")], currency="KRW")
     root = ET.fromstring(svg)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
+
+
+def _gold_rows(warehouse: Path) -> dict[str, list[dict[str, Any]]]:
+    """Two raised cases (one ring with a picture), one dismissed and not raised, and a verdict."""
+    picture = warehouse / "reports" / "rings" / "RING-1.svg"
+    picture.parent.mkdir(parents=True)
+    picture.write_text(render_ring_svg(["E2", "E3"], [("E2", "E3", ["phone=010"])], None, title="RING-1"))
+    now = dt.datetime(2025, 7, 1, 2, 0)
+    cases = []
+    for case_id, rank, status, raised in (
+        ("C-000000000001", 1, "open", True),
+        ("C-000000000002", 2, "confirmed", True),
+        ("C-000000000003", None, "dismissed", False),
+    ):
+        view = _case(case_id, rank or 9, status=status, summary=f"{case_id} {EVIL}")
+        row = {f: getattr(view, f) for f in view.__dataclass_fields__}
+        row.update(
+            rank=rank,
+            active=True,
+            raised=raised,
+            base_score=row["score"],
+            record_ids=[f"{case_id}-R1", f"{case_id}-R2"],
+            finding_ids=["F1"],
+            run_id="cases-2025-07-01-00000000",
+            updated_at=now,
+        )
+        cases.append(row)
+    cases[1].update(case_type="ring", ring_ids=["RING-1"], picture_path=str(picture), reasons=["=cmd|' /C calc'!A0"])
+    records = []
+    for c in cases:
+        for n, rid in enumerate(c["record_ids"], start=1):
+            view = _parcel(rid, n, "120.00")
+            row = {f: getattr(view, f) for f in view.__dataclass_fields__}
+            row.update(case_id=c["case_id"], run_id=c["run_id"])
+            records.append(row)
+    reviews = [
+        {
+            "review_id": "V-0000000000000001",
+            "case_id": "C-000000000002",
+            "verdict": "confirmed",
+            "note": EVIL,
+            "reviewer": "kim",
+            "reviewed_at": now,
+            "case_rank": 2,
+            "case_score": 70.0,
+            "record_ids": cases[1]["record_ids"],
+        }
+    ]
+    return {"cases": cases, "case_records": records, "case_reviews": reviews}
+
+
+@pytest.fixture(scope="module")
+def gold_warehouse(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Config:
+    """Tiny gold case tables written through splitscan.storage with the contracts' schemas."""
+    warehouse = tmp_path_factory.mktemp("warehouse")
+    config = Config(warehouse=str(warehouse))
+    for name, rows in _gold_rows(warehouse).items():
+        contract = load_contract(f"gold/{name}")
+        tuples = [tuple(r[c] for c in contract.column_names) for r in rows]
+        append(spark.createDataFrame(tuples, contract.schema), config.table_path("gold", name), contract)
+    return config
+
+
+def test_write_report_from_delta_tables(spark: SparkSession, gold_warehouse: Config, browser: WebDriver) -> None:
+    index = write_report(spark, gold_warehouse, run_date=RUN_DATE, top=2)
+    assert index == Path(gold_warehouse.warehouse_uri) / "reports" / "cases" / "index.html"
+    browser.get(index.as_uri())
+    assert _ids(browser) == ["C-000000000001", "C-000000000002"]  # raised only, by rank
+    browser.find_element(By.LINK_TEXT, "C-000000000002").click()
+    picture = browser.find_element(By.ID, "ring-picture")
+    assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", picture) > 0
+    assert [td.text for td in browser.find_elements(By.CSS_SELECTOR, "#parcels tbody td:first-child")] == [
+        "C-000000000002-R1",
+        "C-000000000002-R2",
+    ]
+    assert browser.find_element(By.CSS_SELECTOR, "#reviews tbody td:nth-child(4)").text == EVIL
+    _no_script_ran(browser)
+    assert _severe(browser) == []
+    assert sorted(p.name for p in (index.parent / "cases").iterdir()) == ["C-000000000001.html", "C-000000000002.html"]
+
+
+def test_write_report_needs_the_case_tables(spark: SparkSession, tmp_path: Path) -> None:
+    with pytest.raises(ReportError, match=r"no cases table at .*run `splitscan cases`"):
+        write_report(spark, Config(warehouse=str(tmp_path)), run_date=RUN_DATE)
+
+
+def test_case_exports_from_delta_tables(spark: SparkSession, gold_warehouse: Config, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "cases.csv"
+    assert cases_file(spark, gold_warehouse, out=out) == 3
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "case_id,rank,score,case_type,jurisdiction,entity_ids,record_ids,duty_at_stake,status,reasons"
+    assert [line.split(",")[:2] for line in lines[1:]] == [
+        ["C-000000000001", "1"],
+        ["C-000000000002", "2"],
+        ["C-000000000003", ""],  # dismissed, not raised: no rank, last
+    ]
+    assert lines[2].endswith(",confirmed,'=cmd|' /C calc'!A0")
+    assert cases_file(spark, gold_warehouse, out=tmp_path / "out" / "cases.xlsx") == 3
+    sheet = load_workbook(tmp_path / "out" / "cases.xlsx").active
+    assert sheet is not None
+    assert [r[:2] for r in sheet.iter_rows(min_row=2, values_only=True)] == [
+        ("C-000000000001", 1),
+        ("C-000000000002", 2),
+        ("C-000000000003", None),
+    ]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["cases.csv", "cases.xlsx"]  # no temporary file left
+    with pytest.raises(ValueError, match=r"must end in \.csv or \.xlsx"):
+        cases_file(spark, gold_warehouse, out=tmp_path / "cases.json")

@@ -8,6 +8,9 @@ PY := $(VENV)/bin/python
 JARS_DIR := $(VENV)/share/splitscan/jars
 STAMP_PY := $(VENV)/.installed
 STAMP_JARS := $(JARS_DIR)/.fetched
+# The browser test of the case report drives Debian's chromium through its chromedriver (no download at test time).
+CHROMIUM := /usr/bin/chromium
+CHROMEDRIVER := /usr/bin/chromedriver
 DEMO_DIR ?= build/demo
 DEMO_RECORDS ?= 50000
 BENCH_ARGS ?=
@@ -22,7 +25,7 @@ export PYSPARK_DRIVER_PYTHON := $(abspath $(PY))
 export SPARK_LOCAL_IP ?= 127.0.0.1
 export SPLITSCAN_JARS_DIR := $(abspath $(JARS_DIR))
 
-.PHONY: help setup demo test test-unit test-integration lint fmt typecheck check bench run clean
+.PHONY: help setup browser demo test test-unit test-integration lint fmt typecheck check bench run clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
@@ -45,18 +48,28 @@ $(STAMP_JARS): jars/pom.xml
 
 setup: $(STAMP_PY) $(STAMP_JARS) ## Create .venv, install splitscan and fetch Spark's jars (idempotent)
 
+# The files themselves are the stamps: apt-get runs only when one is missing (it needs root and Debian's archive).
+$(CHROMIUM) $(CHROMEDRIVER):
+	@[ -x $(CHROMIUM) ] && [ -x $(CHROMEDRIVER) ] || { \
+		command -v apt-get >/dev/null || { echo "error: the browser test needs chromium and chromedriver at $(CHROMIUM) and $(CHROMEDRIVER); install Debian's chromium and chromium-driver"; exit 1; }; \
+		echo "installing chromium and chromium-driver with apt-get (for the browser test of the case report)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	}
+
+browser: $(CHROMIUM) $(CHROMEDRIVER) ## Install Debian's chromium and chromedriver for the browser test (if missing)
+
 demo: setup ## Generate ~50k import records (DEMO_RECORDS) and run the whole pipeline on them
 	rm -rf $(DEMO_DIR)
 	$(VENV)/bin/splitscan generate --records $(DEMO_RECORDS) --seed 7 --out $(DEMO_DIR)/data
 	$(VENV)/bin/splitscan run --input $(DEMO_DIR)/data/input --warehouse $(DEMO_DIR)/warehouse --run-date 2025-07-01
 
-test: setup ## Run the whole test suite (unit + integration)
+test: setup browser ## Run the whole test suite (unit + integration)
 	$(VENV)/bin/pytest $(PYTEST_PARALLEL) --durations=15
 
 test-unit: setup ## Run the unit tests only
 	$(VENV)/bin/pytest $(PYTEST_PARALLEL) tests/unit
 
-test-integration: setup ## Run the integration tests only
+test-integration: setup browser ## Run the integration tests only
 	$(VENV)/bin/pytest $(PYTEST_PARALLEL) tests/integration
 
 lint: setup ## ruff and mypy

@@ -90,7 +90,7 @@ CASES: list[dict[str, Any]] = [
         "record_ids": [],
         "duty_at_stake_usd": Decimal("0.00"),
         "status": "dismissed",
-        "reasons": ["3 parcels, 1 day, \"quoted\", comma"],
+        "reasons": ['3 parcels, 1 day, "quoted", comma'],
     },
 ]
 

@@ -21,6 +21,7 @@ from pyspark.sql import functions as F
 from splitscan.config import Config
 from splitscan.contracts import load_contract
 from splitscan.detect import load_rules, rules_frame
+from splitscan.quality.publish import audit_for_publish
 from splitscan.resolve.components import assign_stable_ids
 from splitscan.resolve.features import with_features
 from splitscan.rings.analysis import AnalysisSettings, analyse_groups
@@ -312,6 +313,7 @@ def run(
         .withColumn("run_id", F.lit(run_id))
         .withColumn("created_at", F.lit(now).cast("timestamp"))
     )
+    out = audit_for_publish(out, contract)  # a ring row that breaks the contract refuses the run; nothing written
     with TableTransaction(spark, [path]):
         version = overwrite_partition(out, path, contract, f"run_date = '{run_date.isoformat()}'")
     logger.info(

@@ -25,6 +25,7 @@ import hashlib
 import html
 import json
 import logging
+import math
 import re
 import shutil
 import tempfile
@@ -247,7 +248,7 @@ def _index_entry(case: CaseView, href: str) -> dict[str, Any]:
         "jurisdiction": case.jurisdiction,
         "jurisdictions": list(case.jurisdictions) or [case.jurisdiction],
         "status": case.status,
-        "score": case.score,
+        "score": case.score if math.isfinite(case.score) else None,  # JSON has no NaN
         "score_text": _score(case.score),
         "n_entities": case.n_entities,
         "n_records": case.n_records,
@@ -416,8 +417,9 @@ def _plain_summary(case: CaseView) -> str:
     kind = "nominee ring" if case.case_type == "ring" else "split-shipment"
     rank = f"ranked {case.rank}" if case.rank is not None else "not ranked"
     entities = "one consignee" if case.n_entities == 1 else f"{case.n_entities} consignees"
+    places = ", ".join(case.jurisdictions) or case.jurisdiction
     return (
-        f"A {kind} case of {entities} and {case.n_records} parcels arriving in {', '.join(case.jurisdictions)} "
+        f"A {kind} case of {entities} and {case.n_records} parcels arriving in {places} "
         f"between {case.first_arrival.isoformat()} and {case.last_arrival.isoformat()}, with "
         f"USD {_money(case.duty_at_stake_usd)} of duty and tax at stake. It is {rank} with a score of "
         f"{_score(case.score)} of 100; its status is {case.status}."
@@ -651,9 +653,12 @@ def publish_site(target: Path, build: Callable[[Path], object]) -> Path:
 
     `build` receives the empty temporary folder. If it raises, the temporary folder is removed and `target` is
     left as it was. The swap is two renames on one file system (old site aside, new site in), so a reader can at
-    worst find no site for an instant, never a half-written one.
+    worst find no site for an instant, never a half-written one. Folders left by a run killed mid-swap are removed
+    first (runs on one warehouse do not overlap).
     """
     target.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in target.parent.glob(f".{target.name}.*-*"):  # from a run that was killed mid-swap
+        shutil.rmtree(leftover, ignore_errors=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     old = target.parent / f".{target.name}.old-{tmp.name.rsplit('-', 1)[-1]}"
     try:
@@ -713,7 +718,10 @@ def write_report(spark: SparkSession, config: Config, *, run_date: dt.date, top:
         ):
             parcels.setdefault(r["case_id"], []).append(ParcelView.from_row(r))
         if table_exists(spark, paths["case_reviews"]):
-            for r in _rows(read_table(spark, paths["case_reviews"]).where(F.col("case_id").isin(ids))):
+            # As wall-clock UTC: collecting a timestamp would convert it to the Python process's local zone.
+            utc = F.col("reviewed_at").cast("timestamp_ntz")
+            review_rows = read_table(spark, paths["case_reviews"]).where(F.col("case_id").isin(ids))
+            for r in _rows(review_rows.withColumn("reviewed_at", utc)):
                 reviews.setdefault(r["case_id"], []).append(ReviewView.from_row(r))
     publish_site(site, lambda folder: build_site(folder, cases, parcels, reviews, run_date=run_date))
     logger.info("wrote the case report of %s: %d cases at %s", run_date, len(cases), site)

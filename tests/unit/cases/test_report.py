@@ -231,6 +231,7 @@ def test_build_site_copies_the_picture_and_names_pages_safely(tmp_path: Path) ->
 def test_publish_swaps_the_whole_site(tmp_path: Path) -> None:
     target = tmp_path / "reports" / "cases"
     publish_site(target, lambda folder: (folder / "index.html").write_text("v1"))
+    (target.parent / ".cases.new-killed").mkdir()  # left by a run killed mid-render
     publish_site(target, lambda folder: (folder / "index.html").write_text("v2"))
     assert (target / "index.html").read_text() == "v2"
     assert sorted(p.name for p in target.parent.iterdir()) == ["cases"]  # no temporary or old folder left

@@ -26,6 +26,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select
 
+from splitscan.cases import report
 from splitscan.cases.report import (
     CaseView,
     ParcelView,
@@ -356,8 +357,11 @@ def gold_warehouse(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory
     return config
 
 
-def test_write_report_from_delta_tables(spark: SparkSession, gold_warehouse: Config, browser: WebDriver) -> None:
-    index = write_report(spark, gold_warehouse, run_date=RUN_DATE, top=2)
+def test_write_report_from_delta_tables(
+    spark: SparkSession, gold_warehouse: Config, browser: WebDriver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(report, "MAX_PARCELS_PER_CASE", 1)  # each case has 2 parcels: the cap applies
+    index = write_report(spark, gold_warehouse, run_date=RUN_DATE, top=10)
     assert index == Path(gold_warehouse.warehouse_uri) / "reports" / "cases" / "index.html"
     browser.get(index.as_uri())
     assert _ids(browser) == ["C-000000000001", "C-000000000002"]  # raised only, by rank
@@ -365,9 +369,9 @@ def test_write_report_from_delta_tables(spark: SparkSession, gold_warehouse: Con
     picture = browser.find_element(By.ID, "ring-picture")
     assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", picture) > 0
     assert [td.text for td in browser.find_elements(By.CSS_SELECTOR, "#parcels tbody td:first-child")] == [
-        "C-000000000002-R1",
-        "C-000000000002-R2",
+        "C-000000000002-R1",  # the earliest arrival
     ]
+    assert "Showing the first 1 of 2 parcels by arrival." in browser.page_source
     assert browser.find_element(By.CSS_SELECTOR, "#reviews tbody td:nth-child(4)").text == EVIL
     _no_script_ran(browser)
     assert _severe(browser) == []

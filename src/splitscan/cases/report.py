@@ -709,13 +709,11 @@ def write_report(spark: SparkSession, config: Config, *, run_date: dt.date, top:
     parcels: dict[str, list[ParcelView]] = {}
     reviews: dict[str, list[ReviewView]] = {}
     if ids:
-        order = Window.partitionBy("case_id").orderBy("arrival_date", "record_id")
-        for r in _rows(
-            read_table(spark, paths["case_records"])
-            .where(F.col("case_id").isin(ids))
-            .withColumn("_n", F.row_number().over(order))
-            .where(F.col("_n") <= MAX_PARCELS_PER_CASE)
-        ):
+        records = read_table(spark, paths["case_records"]).where(F.col("case_id").isin(ids))
+        if any(c.n_records > MAX_PARCELS_PER_CASE for c in cases):  # rare: the cap costs a shuffle, so only then
+            order = Window.partitionBy("case_id").orderBy("arrival_date", "record_id")
+            records = records.withColumn("_n", F.row_number().over(order)).where(F.col("_n") <= MAX_PARCELS_PER_CASE)
+        for r in _rows(records):
             parcels.setdefault(r["case_id"], []).append(ParcelView.from_row(r))
         if table_exists(spark, paths["case_reviews"]):
             # As wall-clock UTC: collecting a timestamp would convert it to the Python process's local zone.

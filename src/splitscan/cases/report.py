@@ -311,6 +311,10 @@ _PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#
 _OTHER = "#7f7f7f"
 
 
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
 def _ticks(low: float, high: float, n: int = 5) -> list[float]:
     step = (high - low) / n
     return [low + i * step for i in range(n + 1)]
@@ -403,7 +407,7 @@ def render_timeline_svg(parcels: Sequence[ParcelView], *, currency: str) -> str:
         ly = base + 16 * i
         parts.append(
             f'<circle cx="{left + 5}" cy="{ly - 4}" r="4.5" fill="{colour}"/>'
-            f'<text x="{left + 16}" y="{ly}" font-size="11">{_e(label)}</text>'
+            f'<text x="{left + 16}" y="{ly}" font-size="11">{_e(_clip(label, 110))}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 
 def feature_columns() -> dict[str, Column]:
-    """Case features by name, computed from `gold/cases` columns (no feature reads anything else)."""
+    """Case features by name (the order of `FEATURES`), computed from `gold/cases` columns alone."""
     return {
         "evidence": F.col("evidence").cast("double"),
         "log_duty_usd": F.log10(F.lit(1.0) + F.col("duty_at_stake_usd").cast("double")),
@@ -45,7 +45,15 @@ def feature_columns() -> dict[str, Column]:
     }
 
 
-FEATURES: tuple[str, ...] = tuple(feature_columns())
+FEATURES: tuple[str, ...] = (
+    "evidence",
+    "log_duty_usd",
+    "history_months",
+    "log_records",
+    "n_entities",
+    "n_findings",
+    "is_ring",
+)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from splitscan.config import Config
-from splitscan.pipelines import detect, ingest, resolve, rings
+from splitscan.pipelines import cases, detect, ingest, resolve, rings
 from splitscan.storage import table_exists
 
 __all__ = ["RunResult", "run"]
@@ -26,6 +26,7 @@ class RunResult:
     resolve: resolve.Resolution
     detect: detect.DetectResult
     rings: rings.RingResult
+    cases: cases.CaseResult
     tables: dict[str, str]
     records_total: int
 
@@ -45,11 +46,14 @@ class RunResult:
             "tables:",
         ]
         lines += [f"  {name:<24} {path}" for name, path in self.tables.items()]
+        # The investigators' view last: the top cases and where the report is.
+        lines += ["", self.cases.describe(top=10)]
         return "\n".join(lines)
 
 
 def run(spark: SparkSession, config: Config, *, input_path: str, run_date: dt.date) -> RunResult:
-    """Run the pipeline: ingest, resolution (incremental after the first run), split detection, ring detection.
+    """Run the pipeline: ingest, resolution (incremental after the first run), split detection, ring detection,
+    cases (with the HTML report).
 
     The first detection run evaluates the whole history; later runs rewrite the months a new record can change.
     """
@@ -59,6 +63,7 @@ def run(spark: SparkSession, config: Config, *, input_path: str, run_date: dt.da
     lookback = None if first_detection else detect.DEFAULT_LOOKBACK_DAYS
     detected = detect.run(spark, config, run_date=run_date, lookback_days=lookback)
     ringed = rings.run(spark, config, run_date=run_date)
+    cased = cases.run(spark, config, run_date=run_date)
     names = (
         ingest.RECORDS,
         ingest.QUARANTINE,
@@ -71,6 +76,10 @@ def run(spark: SparkSession, config: Config, *, input_path: str, run_date: dt.da
         resolve.TERM_FREQUENCIES,
         detect.FINDINGS,
         rings.FINDINGS,
+        cases.CASES,
+        cases.CASE_RECORDS,
+        cases.CASE_REVIEWS,
+        cases.CASE_RUNS,
     )
     tables = {name: config.table_path(*name.split("/")) for name in names}
     total = spark.read.format("delta").load(tables[ingest.RECORDS]).select(F.count(F.lit(1))).first()
@@ -79,6 +88,7 @@ def run(spark: SparkSession, config: Config, *, input_path: str, run_date: dt.da
         resolve=resolved,
         detect=detected,
         rings=ringed,
+        cases=cased,
         tables=tables,
         records_total=int(total[0]) if total else 0,
     )

@@ -22,10 +22,7 @@ def _parcels(frames: Frames) -> DataFrame:
     us = {"r3", "r4"}
     return frames(
         "parcels",
-        [
-            (f"r{i}", "US" if f"r{i}" in us else "KR", dt.date(2025, 1, i), Decimal("100.00"))
-            for i in range(1, 13)
-        ],
+        [(f"r{i}", "US" if f"r{i}" in us else "KR", dt.date(2025, 1, i), Decimal("100.00")) for i in range(1, 13)],
     )
 
 
@@ -60,20 +57,52 @@ def test_ring_absorbs_split_findings_and_contested_entity_goes_to_higher_ring(
             # E2 is in R1 (80) and R2 (60): its split finding SF2 joins R1 only. Evidence 1 - 0.1 x 0.8 x 0.875;
             # duty: r1, r2 keep SF1's share 15 over the ring's 10, r3, r4 the ring's 10, r7, r8 SF2's 10.
             (
-                "ring:R1", "ring", ["E1", "E2"], ["r1", "r2", "r3", "r4", "r7", "r8"], ["SF1", "SF2"], ["R1"], 3,
-                0.93, Decimal("70.00"), "KR", ["KR", "US"], 2,
+                "ring:R1",
+                "ring",
+                ["E1", "E2"],
+                ["r1", "r2", "r3", "r4", "r7", "r8"],
+                ["SF1", "SF2"],
+                ["R1"],
+                3,
+                0.93,
+                Decimal("70.00"),
+                "KR",
+                ["KR", "US"],
+                2,
                 [line.format("SF2", "0.90"), "ring R1: R1 reason", line.format("SF1", "0.50")],
             ),
             (
-                "ring:R2", "ring", ["E3"], ["r5", "r6", "r9"], ["SF3"], ["R2"], 2, 0.63, Decimal("14.00"), "KR",
-                ["KR"], 1, ["ring R2: R2 reason", line.format("SF3", "0.30")],
+                "ring:R2",
+                "ring",
+                ["E3"],
+                ["r5", "r6", "r9"],
+                ["SF3"],
+                ["R2"],
+                2,
+                0.63,
+                Decimal("14.00"),
+                "KR",
+                ["KR"],
+                1,
+                ["ring R2: R2 reason", line.format("SF3", "0.30")],
             ),
             # r11 is in both of E4's findings: its duty counts once (the larger share, 6).
             (
-                "split:E4", "split", ["E4"], ["r10", "r11", "r12"], ["SF4", "SF5"], [], 2, 0.43, Decimal("15.00"),
-                "KR", ["KR"], 2, [line.format("SF4", "0.40"), line.format("SF5", "0.20")],
+                "split:E4",
+                "split",
+                ["E4"],
+                ["r10", "r11", "r12"],
+                ["SF4", "SF5"],
+                [],
+                2,
+                0.43,
+                Decimal("15.00"),
+                "KR",
+                ["KR"],
+                2,
+                [line.format("SF4", "0.40"), line.format("SF5", "0.20")],
             ),
-        ],  # fmt: skip
+        ],
         "anchor string, case_type string, entity_ids array<string>, record_ids array<string>, "
         "finding_ids array<string>, ring_ids array<string>, n_findings int, evidence double, "
         "duty_at_stake_usd decimal(18,2), jurisdiction string, jurisdictions array<string>, history_months int, "
@@ -82,9 +111,7 @@ def test_ring_absorbs_split_findings_and_contested_entity_goes_to_higher_ring(
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 
-def test_entity_in_two_rings_with_equal_scores_goes_to_the_smaller_ring_id(
-    spark: SparkSession, frames: Frames
-) -> None:
+def test_entity_in_two_rings_with_equal_scores_goes_to_the_smaller_ring_id(spark: SparkSession, frames: Frames) -> None:
     rings = frames(
         "rings",
         [

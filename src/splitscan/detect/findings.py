@@ -28,6 +28,7 @@ __all__ = [
     "DetectSettings",
     "aggregate_split_groups",
     "applicable_rules",
+    "business_record",
     "s10_serial",
     "with_hs_heading",
     "with_prior_finding_months",
@@ -65,6 +66,14 @@ _NEEDED = (
 # A business registration number (KR 사업자등록번호, 10 digits) or a US EIN (9 digits) after standardisation: a
 # business importer, not a personal-use consignee (domain.md §4; the US pattern could also be an SSN [U]).
 _BUSINESS_ID = r"^([0-9]{10}|[0-9]{9})$"
+# A company's legal form in the standardised name (upper case, punctuation removed): English, German, French,
+# Dutch, Korean, Japanese and Chinese forms. Only whole words or unambiguous scripts: "CO" alone and the Korean
+# "(주)" (standardised to a leading "주", also a surname) are left out; the entity-level flag picks such firms up
+# from their other records.
+_COMPANY_NAME = (
+    r"(^|\s)(LTD|LIMITED|LLC|L L C|LLP|PLC|INC|INCORPORATED|CORP|CORPORATION|COMPANY|GMBH|PTY|SARL|SRL|S A|B V|N V)"
+    r"(\s|$)|주식회사|유한회사|유한책임회사|㈜|株式会社|有限会社|合同会社|有限公司|公司"
+)
 
 
 @dataclass(frozen=True)
@@ -206,10 +215,16 @@ def with_window_id(df: DataFrame) -> DataFrame:
     return numbered.withColumn("window_id", F.coalesce(F.col("_fixed"), start)).drop("_fixed", "_new", "_session")
 
 
-def _parts(
-    records: DataFrame, entities: DataFrame, rules: DataFrame, rates: DataFrame, settings: DetectSettings
-) -> DataFrame:
-    """Record x rule rows that can be a part: entity known, not a hub, key complete, value under the limit."""
+def business_record(name: Column, consignee_id: Column) -> Column:
+    """True when a record's standardised consignee id is a business registration number or EIN, or its
+    standardised name carries a company's legal form (`LLC`, `CO LTD`, `GMBH`, `주식회사`, `株式会社`, ...)."""
+    return F.coalesce(consignee_id.rlike(_BUSINESS_ID), F.lit(False)) | F.coalesce(
+        F.upper(name).rlike(_COMPANY_NAME), F.lit(False)
+    )
+
+
+def _entity_records(records: DataFrame, entities: DataFrame, settings: DetectSettings) -> DataFrame:
+    """Records with their entity, for entities of 2 to `max_entity_records` records (module docstring)."""
     sizes = entities.groupBy("entity_id").agg(F.count(F.lit(1)).alias("_entity_records"))
     people = (
         entities.select("record_id", "entity_id")
@@ -217,11 +232,24 @@ def _parts(
         .join(sizes.filter(F.col("_entity_records").between(2, settings.max_entity_records)), "entity_id")
         .drop("_entity_records")
     )
-    base = with_hs_heading(records.select(*_NEEDED)).join(people, "record_id")
+    return with_hs_heading(records.select(*_NEEDED)).join(people, "record_id")
+
+
+def _parts(base: DataFrame, rules: DataFrame, rates: DataFrame, settings: DetectSettings) -> DataFrame:
+    """Record x rule rows that can be a part: key complete, value under the limit; with `_order_over_limit`, true
+    when another parcel of the entity with the same order id is over the rule's part limit."""
     key, incomplete = _group_key()
     keyed = applicable_rules(base, rules).withColumn("group_key", key).filter(~incomplete)
     valued = with_value_in_rule_currency(keyed, rates, max_staleness_days=settings.fx_max_staleness_days)
-    return with_window_id(valued.filter(F.col("value_rule").isNotNull() & (F.col("value_rule") <= F.col("part_limit"))))
+    over = F.col("value_rule") > F.col("part_limit")
+    same_order = Window.partitionBy("rule_id", "scope_id", "entity_id", "order_id")
+    flagged = valued.withColumn(
+        "_order_over_limit",
+        F.col("order_id").isNotNull() & F.max(F.coalesce(over, F.lit(False))).over(same_order),
+    )
+    return with_window_id(
+        flagged.filter(F.col("value_rule").isNotNull() & (F.col("value_rule") <= F.col("part_limit")))
+    )
 
 
 def aggregate_split_groups(
@@ -242,11 +270,17 @@ def aggregate_split_groups(
         settings: caps and signal parameters.
 
     Returns:
-        One row per finding with the gold `split_findings` columns up to `single_order`: a group of at
-        least `min_parts` parts, each at most the part limit, whose total exceeds the threshold. A group that
-        straddles a threshold change is judged by the version in force on its first part.
+        One row per finding with the gold `split_findings` columns up to `business_consignee` (signals, not yet
+        scored): a group of at least `min_parts` parts, each at most the part limit, whose total exceeds the
+        threshold. A group that straddles a threshold change is judged by the version in force on its first part.
     """
-    parts = _parts(records, entities, rules, rates, settings)
+    base = _entity_records(records, entities, settings)
+    # Business importers are tagged per entity (domain.md §4): a registration number or a company name on any of
+    # its records, not only on the parts of one finding.
+    business = base.groupBy("entity_id").agg(
+        F.max(business_record(F.col("name_std"), F.col("consignee_id_std"))).alias("business_consignee")
+    )
+    parts = _parts(base, rules, rates, settings)
     version = F.struct(
         "threshold", "part_limit", "rule_currency", "duty_rate", "tax_rate", "flat_duty_per_item", "min_parts"
     )
@@ -287,7 +321,7 @@ def aggregate_split_groups(
         F.count_distinct("shipper_name").alias("_shippers"),
         F.count("seller_id").alias("_sellers_known"),
         F.count_distinct("seller_id").alias("_sellers"),
-        F.count(F.when(F.col("consignee_id_std").rlike(_BUSINESS_ID), 1)).alias("_business_ids"),
+        F.max("_order_over_limit").alias("_order_over_limit"),
     )
     total = F.col("_total").cast(MONEY_TYPE)
     threshold = F.col("_v.threshold")
@@ -307,7 +341,7 @@ def aggregate_split_groups(
     )
     one_supplier = (F.col("_sellers_known") == F.col("n_parts")) & (F.col("_sellers") == 1)
     finding_key = F.concat_ws("|", *[F.col(c) for c in _GROUP])
-    return kept.select(
+    return kept.join(business, "entity_id", "left").select(
         F.concat(F.lit("SF-"), F.substring(F.sha2(finding_key, 256), 1, 20)).alias("finding_id"),
         "rule_id",
         "rule_kind",
@@ -337,7 +371,9 @@ def aggregate_split_groups(
         (one_supplier & (F.col("_orders_known") >= 2) & (F.col("_orders") == F.col("_orders_known"))).alias(
             "separate_orders"
         ),
-        (F.col("_business_ids") > 0).alias("business_consignee"),
+        F.col("_orders").cast("int").alias("_orders"),
+        F.col("_order_over_limit").alias("_order_over_limit"),
+        F.coalesce(F.col("business_consignee"), F.lit(False)).alias("business_consignee"),
         F.when(F.col("_headings") == 1, F.element_at("_heading_values", 1)).alias("_heading"),
     )
 

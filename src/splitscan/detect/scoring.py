@@ -8,21 +8,28 @@ The score is a sum of documented points, capped to [0, 100] and divided by 100:
 | heuristic rule | 15 | a pattern without a legal basis (KR same arrival date, drip imports) |
 | one supplier on every part | 10 | KR: same overseas supplier x purchase date; US: lots of one order (§1.3) |
 | several suppliers | -10 | independent orders from different sellers landing together: a known trap (§4) |
-| separate orders from that supplier | 10 | several orders placed with one supplier instead of one (§1.3 rule 3) |
-| business importer id | -20 | business registration number / EIN: frequent imports are normal (§4) |
+| separate orders from that supplier, within 7 days | 10 | several orders placed instead of one (§1.3 rule 3) |
+| business importer | -30 | a registration number / EIN or a company name on any of the entity's records (§4) |
 | parts just under the limit | 20 x share of parts >= `bunch_ratio` of the limit | no public source: heuristic (§2.3) |
-| same goods, ordered separately | 10 | one HS subheading or description on every part, not all one order (§2.3) |
+| same goods, ordered separately | 10 | one HS subheading or description on every part, >= 2 order ids (§2.3) |
 | consecutive S10 serials | 10 | one sender, one service/country, serials close together (§2.3, §5.5) |
-| consignee written differently | 15 x mean share of parts with another name / address | disguise (§2.2) |
-| repeat findings | 5 per earlier month with a legal finding, at most 15 | drip imports, business volume |
+| consignee written differently | 15 x mean share of parts with another name / address, both varying | §2.2 |
+| repeat findings | 5 per earlier month with a legal finding, at most 15; none for a business | drip imports |
 | more parts | 2 per part beyond two, at most 10 | commercial quantities |
 | one order id on every part that has one (>= 2) | -15 | a carrier split of one order: "aggregate, not fraud" (§4) |
+| ... and one kind of goods on every part | -10 more | one article divided into pieces: the carrier-split profile [U] |
+| a parcel of the same order over the limit | -20 | not cut to the threshold (19 CFR 10.151 "for the purpose") |
 
-The same goods on parts of *one* order are what a carrier split of a bulky order looks like, so they only count
-when the parts were ordered separately. Reasons name the rule, the window, the parts, total vs threshold and
-margin, the duty at stake and every signal that scored. Where several rules find exactly the same parcels of one
-entity, only the strongest finding is kept (legal before heuristic, then score) and the others are named in its
-reasons, so that parcels and duty at stake are not counted twice.
+Why each condition: the same goods on parts of *one* order are what a carrier split of a bulky order looks like,
+so they only count when the parts are known to be several orders (an unknown order id proves nothing). Separate
+orders count when they were placed together; orders spread over weeks are repeat purchases (the drip rules'
+business). A disguise varies the name *and* the address; one of them alone varies with ordinary noise, a second
+delivery address (a PCCC registers up to 20, §1.3) or a household. A business is tagged from all its records, as
+domain.md §4 asks (tag the entity class, do not auto-flag it), and its frequent imports build no history. A lot of
+the same order declared over the limit shows a split by size or weight, not by value. Reasons name the rule, the
+window, the parts, total vs threshold and margin, the duty at stake and every signal that scored. Where several
+rules find exactly the same parcels of one entity, only the strongest finding is kept (legal before heuristic,
+then score) and the others are named in its reasons, so that parcels and duty at stake are not counted twice.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ import logging
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-__all__ = ["POINTS", "keep_strongest_per_parcel_set", "with_score_and_reasons"]
+__all__ = ["POINTS", "SEPARATE_ORDERS_MAX_DAYS", "keep_strongest_per_parcel_set", "with_score_and_reasons"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,11 +55,15 @@ POINTS = {
     "part": 2,
     "parts_max": 10,
     "single_order": -15,
+    "carrier_profile": -10,
+    "order_over_limit": -20,
     "one_supplier": 10,
     "several_suppliers": -10,
     "separate_orders": 10,
-    "business": -20,
+    "business": -30,
 }
+# Separate orders from one supplier are "several orders instead of one" only when placed together.
+SEPARATE_ORDERS_MAX_DAYS = 7
 
 
 def _money(col: str) -> Column:
@@ -67,30 +78,40 @@ def with_score_and_reasons(findings: DataFrame) -> DataFrame:
         findings: one row per finding.
 
     Returns:
-        `findings` with `score double` and `reasons array<string>`; the helper column `_heading` is dropped.
+        `findings` with `score double` and `reasons array<string>`; the helper columns `_heading`, `_orders`
+        (distinct order ids among the parts) and `_order_over_limit` are dropped.
     """
-    disguised = (F.col("name_variants") > 1) | (F.col("address_variants") > 1)
-    # Noise varies one field now and then; a disguise varies name and address on every part.
+    # Noise varies one field now and then, and a person may use a second address; a disguise varies name and
+    # address (on every part, for the full points).
+    disguised = (F.col("name_variants") > 1) & (F.col("address_variants") > 1)
     disguise_share = F.least(
         (F.col("name_variants") + F.col("address_variants") - 2) / (F.col("n_parts") - 1) / 2, F.lit(1.0)
     )
     bunched_share = F.col("bunched_parts") / F.col("n_parts")
-    history = F.least(F.col("prior_finding_months") * POINTS["history_per_month"], F.lit(POINTS["history_max"]))
+    business = F.col("business_consignee")
+    history = F.when(business, 0).otherwise(
+        F.least(F.col("prior_finding_months") * POINTS["history_per_month"], F.lit(POINTS["history_max"]))
+    )
     parts = F.least((F.col("n_parts") - 2) * POINTS["part"], F.lit(POINTS["parts_max"]))
+    ordered_separately = F.col("_orders") >= 2
+    separate_orders = F.col("separate_orders") & (F.datediff("window_end", "window_start") <= SEPARATE_ORDERS_MAX_DAYS)
+    carrier_profile = F.col("single_order") & F.col("same_goods")
     points = (
         F.when(F.col("rule_kind") == "legal", POINTS["legal"]).otherwise(POINTS["heuristic"])
         + bunched_share * POINTS["bunched"]
-        + F.when(F.col("same_goods") & ~F.col("single_order"), POINTS["same_goods"]).otherwise(0)
+        + F.when(F.col("same_goods") & ordered_separately, POINTS["same_goods"]).otherwise(0)
         + F.when(F.col("consecutive_s10"), POINTS["consecutive_s10"]).otherwise(0)
         + F.when(disguised, disguise_share * POINTS["disguise"]).otherwise(0)
         + history
         + parts
         + F.when(F.col("single_order"), POINTS["single_order"]).otherwise(0)
+        + F.when(carrier_profile, POINTS["carrier_profile"]).otherwise(0)
+        + F.when(F.col("_order_over_limit"), POINTS["order_over_limit"]).otherwise(0)
         + F.when(F.col("suppliers") == "one", POINTS["one_supplier"])
         .when(F.col("suppliers") == "several", POINTS["several_suppliers"])
         .otherwise(0)
-        + F.when(F.col("separate_orders"), POINTS["separate_orders"]).otherwise(0)
-        + F.when(F.col("business_consignee"), POINTS["business"]).otherwise(0)
+        + F.when(separate_orders, POINTS["separate_orders"]).otherwise(0)
+        + F.when(business, POINTS["business"]).otherwise(0)
     )
     score = F.round(F.least(F.greatest(points, F.lit(0.0)), F.lit(100.0)) / 100.0, 4)
     window = F.when(
@@ -122,9 +143,15 @@ def with_score_and_reasons(findings: DataFrame) -> DataFrame:
         ),
         F.when(
             F.col("same_goods"),
-            F.when(
-                F.col("_heading").isNotNull(), F.format_string("same HS subheading %s on every part", F.col("_heading"))
-            ).otherwise(F.lit("same goods description on every part")),
+            F.concat(
+                F.when(
+                    F.col("_heading").isNotNull(),
+                    F.format_string("same HS subheading %s on every part", F.col("_heading")),
+                ).otherwise(F.lit("same goods description on every part")),
+                F.when(ordered_separately, F.format_string(", %d orders", F.col("_orders")))
+                .when(carrier_profile, F.lit(", one order: one kind of goods in pieces, the carrier-split profile"))
+                .otherwise(F.lit(", order ids unknown: not scored")),
+            ),
         ),
         F.when(F.col("consecutive_s10"), F.lit("consecutive S10 serials from one sender")),
         F.when(
@@ -136,21 +163,51 @@ def with_score_and_reasons(findings: DataFrame) -> DataFrame:
             ),
         ),
         F.when(
+            ~disguised & ((F.col("name_variants") > 1) | (F.col("address_variants") > 1)),
+            F.format_string(
+                "%d names, %d addresses: only one field varies (noise or a second address), not scored",
+                F.col("name_variants"),
+                F.col("address_variants"),
+            ),
+        ),
+        F.when(
             F.col("prior_finding_months") > 0,
-            F.format_string("entity has findings in %d earlier month(s)", F.col("prior_finding_months")),
+            F.format_string(
+                "entity has findings in %d earlier month(s)%s",
+                F.col("prior_finding_months"),
+                F.when(business, F.lit(" (a business: not scored)")).otherwise(F.lit("")),
+            ),
         ),
         F.when(
             F.col("single_order"), F.lit("all parts on one order id: possibly a carrier split (aggregate, not fraud)")
         ),
-        F.when(F.col("separate_orders"), F.lit("one supplier, a separate order for every part")),
+        F.when(
+            F.col("_order_over_limit"),
+            F.lit(
+                "another parcel of the same order was declared over the limit: the order was not cut to the threshold"
+            ),
+        ),
+        F.when(separate_orders, F.lit("one supplier, a separate order for every part, placed together")),
+        F.when(
+            F.col("separate_orders") & ~separate_orders,
+            F.format_string(
+                "one supplier, separate orders over more than %d days: repeat purchases, not scored",
+                F.lit(SEPARATE_ORDERS_MAX_DAYS),
+            ),
+        ),
         F.when(F.col("suppliers") == "one", F.lit("one supplier on every part")),
         F.when(F.col("suppliers") == "several", F.lit("parts from several suppliers (possibly unrelated orders)")),
-        F.when(F.col("business_consignee"), F.lit("business importer id: frequent imports are normal")),
+        F.when(
+            business,
+            F.lit(
+                "business importer (a registration number or company name on its records): frequent imports are normal"
+            ),
+        ),
     )
     return (
         findings.withColumn("score", score.cast("double"))
         .withColumn("reasons", F.filter(reasons, lambda r: r.isNotNull()))
-        .drop("_heading")
+        .drop("_heading", "_orders", "_order_over_limit")
     )
 
 

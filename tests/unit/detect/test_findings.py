@@ -14,6 +14,7 @@ from splitscan.detect.findings import (
     DetectSettings,
     aggregate_split_groups,
     applicable_rules,
+    business_record,
     s10_serial,
     with_prior_finding_months,
     with_value_in_rule_currency,
@@ -201,16 +202,77 @@ def test_soft_signals_and_duty(
         "suppliers",
         "separate_orders",
         "business_consignee",
+        "_orders",
+        "_order_over_limit",
         F.col("duty_at_stake").cast("string").alias("duty"),
         F.col("margin").cast("string").alias("margin"),
     )
     expected = spark.createDataFrame(
-        [(3, 2, True, True, 2, 2, True, "one", False, True, "62.00", "160.00")],
+        [(3, 2, True, True, 2, 2, True, "one", False, True, 1, False, "62.00", "160.00")],
         "n_parts int, bunched_parts int, same_goods boolean, consecutive_s10 boolean, name_variants int, "
         "address_variants int, single_order boolean, suppliers string, separate_orders boolean, "
-        "business_consignee boolean, duty string, margin string",
+        "business_consignee boolean, _orders int, _order_over_limit boolean, duty string, margin string",
     )
     assert_df_equality(actual, expected, ignore_nullable=True)
+
+
+def test_order_over_limit_and_business_entity_from_records_outside_the_finding(
+    spark: SparkSession, records: Any, entities: Any, rules_from_yaml: Any, rates: DataFrame
+) -> None:
+    rows = [
+        # A: two lots of order A under 150 and a third lot of A declared over it (not a part, but it flags A).
+        record("a1", "100.00", order_id="A"),
+        record("a2", "90.00", order_id="A"),
+        record("a3", "400.00", order_id="A"),
+        # F: the same split without an over-limit lot; the entity's other (later, dear) parcel names a company.
+        record("f1", "100.00", order_id="B", name_std="KIM MINJUN", consignee_id_std=None),
+        record("f2", "90.00", order_id="B", name_std="KIM MINJUN", consignee_id_std=None),
+        record("f3", "900.00", arrival_date=D(2025, 4, 1), name_std="HANBIT TRADING CO LTD", consignee_id_std=None),
+        # G: the over-limit parcel has another order id: nothing to say about order C.
+        record("g1", "100.00", order_id="C", name_std="주 옥순"),
+        record("g2", "90.00", order_id="C", name_std="주 옥순"),
+        record("g3", "400.00", order_id="X", name_std="주 옥순"),
+    ]
+    found = aggregate_split_groups(
+        records(rows),
+        entities({r["record_id"]: r["record_id"][0].upper() for r in rows}),
+        rules_from_yaml(rule(key="[order_id]", window="none")),
+        rates=rates,
+    )
+    actual = found.select("entity_id", "record_ids", "_orders", "_order_over_limit", "business_consignee")
+    expected = spark.createDataFrame(
+        [
+            ("A", ["a1", "a2"], 1, True, False),
+            ("F", ["f1", "f2"], 1, False, True),
+            ("G", ["g1", "g2"], 1, False, False),
+        ],
+        "entity_id string, record_ids array<string>, _orders int, _order_over_limit boolean, "
+        "business_consignee boolean",
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_business_record_by_id_or_legal_form(spark: SparkSession) -> None:
+    rows = [
+        ("KIM MINJUN", "P123456789012", False),
+        ("KIM MINJUN", "1234567890", True),  # KR business registration number
+        ("JOHN SMITH", "123456789", True),  # US EIN
+        ("HANBIT CORPORATION CO LTD", None, True),
+        ("Granite Imports LLC", None, True),
+        ("SUNRISE IMPORTS INC", None, True),
+        ("WILDTECH GMBH", None, True),
+        ("주식회사 하나테크", None, True),
+        ("株式会社 山田商事", None, True),
+        ("深圳市华强有限公司", None, True),
+        ("주 옥순", None, False),  # the surname Ju, not (주)
+        ("INCE ANNA", None, False),
+        ("PACIFIC WHOLESALE CO", None, False),  # "CO" alone is not taken as a legal form
+        (None, None, False),
+    ]
+    df = spark.createDataFrame(rows, "name string, cid string, expected boolean")
+    assert_column_equality(
+        df.withColumn("business", business_record(F.col("name"), F.col("cid"))), "business", "expected"
+    )
 
 
 def test_s10_serial_checks_the_check_digit(spark: SparkSession) -> None:

@@ -20,7 +20,8 @@ SCHEMA = (
     "total_value decimal(18,2), threshold decimal(18,2), part_limit decimal(18,2), currency string, "
     "margin decimal(18,2), duty_at_stake decimal(18,2), duty_at_stake_usd decimal(18,2), bunched_parts int, "
     "same_goods boolean, consecutive_s10 boolean, name_variants int, address_variants int, single_order boolean, "
-    "prior_finding_months int, suppliers string, separate_orders boolean, business_consignee boolean, _heading string"
+    "prior_finding_months int, suppliers string, separate_orders boolean, business_consignee boolean, _heading string, "
+    "_orders int, _order_over_limit boolean"
 )
 
 
@@ -38,15 +39,18 @@ def _finding(finding_id: str, kind: str, **signals: object) -> tuple[object, ...
         "suppliers": "unknown",
         "separate": False,
         "business": False,
+        "orders": 0,
+        "over": False,
+        "end": D(2025, 3, 6),
     }
     s.update(signals)
     m = Decimal
     return (
         finding_id, "KR-SUPPLIER-DATE", kind, "KR", "entity x seller_id x order_date", "E1",
-        "seller_id=S1|order_date=2025-03-01", D(2025, 3, 4), D(2025, 3, 6), s["parts"], m("310.00"), m("150.00"),
+        "seller_id=S1|order_date=2025-03-01", D(2025, 3, 4), s["end"], s["parts"], m("310.00"), m("150.00"),
         m("150.00"), "USD", m("160.00"), m("58.28"), m("58.28"), s["bunched"], s["same_goods"], s["s10"],
         s["names"], s["addresses"], s["single_order"], s["prior"], s["suppliers"], s["separate"], s["business"],
-        s["heading"],
+        s["heading"], s["orders"], s["over"],
     )  # fmt: skip
 
 
@@ -54,28 +58,53 @@ def _findings(spark: SparkSession) -> DataFrame:
     rows = [
         _finding("plain", "legal"),
         _finding("heuristic", "heuristic"),
-        _finding("all", "legal", bunched=2, same_goods=True, s10=True, names=3, prior=5, parts=3, heading="610910"),
-        _finding("carrier", "legal", single_order=True, same_goods=True),
-        _finding("separate", "legal", suppliers="one", separate=True),
+        _finding(
+            "all",
+            "legal",
+            bunched=2,
+            same_goods=True,
+            s10=True,
+            names=3,
+            addresses=2,
+            prior=1,
+            parts=3,
+            heading="610910",
+            orders=2,
+        ),
+        _finding("carrier", "legal", single_order=True, same_goods=True, orders=1),
+        _finding("one_order", "legal", single_order=True, orders=1),
+        _finding("over", "legal", single_order=True, orders=1, over=True),
+        _finding("unknown_orders", "legal", same_goods=True, orders=1),
+        _finding("separate", "legal", suppliers="one", separate=True, orders=2),
+        _finding("repeat", "legal", suppliers="one", separate=True, orders=2, end=D(2025, 3, 12)),
         _finding("coincidence", "legal", suppliers="several"),
-        _finding("business", "legal", business=True),
+        _finding("business", "legal", business=True, prior=2),
+        _finding("noise", "legal", addresses=2),
     ]
     return spark.createDataFrame(rows, SCHEMA)
 
 
 def test_score_adds_documented_points(spark: SparkSession) -> None:
     actual = with_score_and_reasons(_findings(spark)).select("finding_id", "score")
-    # all: 40 + 20 * 2/3 + 10 + 10 + 15 * (2/2 + 0/2) / 2 + 15 (history capped) + 2 (a third part) = 97.83;
-    # carrier: the same goods on one order earn nothing: 40 - 15 = 25.
+    # all: 40 + 20 * 2/3 + 10 + 10 + 15 * (2/2 + 1/2) / 2 + 5 (one earlier month) + 2 (a third part) = 91.58;
+    # carrier: one order of one kind of goods: 40 - 15 - 10 = 15; one_order (mixed goods): 40 - 15 = 25;
+    # over: a lot of the order over the limit: 40 - 15 - 20 = 5; unknown_orders: same goods but the parts are not
+    # known to be several orders: 40; separate: 40 + 10 + 10 within 2 days, repeat: 40 + 10 over 8 days;
+    # business: 40 - 30 and its 2 earlier months earn nothing; noise: one field varying is not a disguise.
     expected = spark.createDataFrame(
         [
             ("plain", 0.40),
             ("heuristic", 0.15),
-            ("all", 0.9783),
-            ("carrier", 0.25),
+            ("all", 0.9158),
+            ("carrier", 0.15),
+            ("one_order", 0.25),
+            ("over", 0.05),
+            ("unknown_orders", 0.40),
             ("separate", 0.60),
+            ("repeat", 0.50),
             ("coincidence", 0.30),
-            ("business", 0.20),
+            ("business", 0.10),
+            ("noise", 0.40),
         ],
         "finding_id string, score double",
     )
@@ -92,18 +121,45 @@ def test_reasons_name_rule_window_total_and_signals(spark: SparkSession) -> None
         "threshold 150.00 (margin 160.00, 207% of the threshold)",
         "duty and tax at stake 58.28 USD",
         "2 of 3 parts just under the limit 150.00",
-        "same HS subheading 610910 on every part",
+        "same HS subheading 610910 on every part, 2 orders",
         "consecutive S10 serials from one sender",
-        "consignee written differently: 3 names, 1 addresses in one entity",
-        "entity has findings in 5 earlier month(s)",
+        "consignee written differently: 3 names, 2 addresses in one entity",
+        "entity has findings in 1 earlier month(s)",
     ]
+
+
+def test_reasons_say_which_signals_did_not_score(spark: SparkSession) -> None:
+    scored = with_score_and_reasons(_findings(spark)).select("finding_id", F.slice("reasons", 4, 10).alias("signals"))
+    actual = {r["finding_id"]: r["signals"] for r in scored.collect()}
+    assert actual["carrier"] == [
+        "same goods description on every part, one order: one kind of goods in pieces, the carrier-split profile",
+        "all parts on one order id: possibly a carrier split (aggregate, not fraud)",
+    ]
+    assert actual["over"] == [
+        "all parts on one order id: possibly a carrier split (aggregate, not fraud)",
+        "another parcel of the same order was declared over the limit: the order was not cut to the threshold",
+    ]
+    assert actual["unknown_orders"] == ["same goods description on every part, order ids unknown: not scored"]
+    assert actual["separate"] == [
+        "one supplier, a separate order for every part, placed together",
+        "one supplier on every part",
+    ]
+    assert actual["repeat"] == [
+        "one supplier, separate orders over more than 7 days: repeat purchases, not scored",
+        "one supplier on every part",
+    ]
+    assert actual["business"] == [
+        "entity has findings in 2 earlier month(s) (a business: not scored)",
+        "business importer (a registration number or company name on its records): frequent imports are normal",
+    ]
+    assert actual["noise"] == ["1 names, 2 addresses: only one field varies (noise or a second address), not scored"]
 
 
 def test_describe_findings_lists_the_top_by_score(spark: SparkSession) -> None:
     text = describe_findings(with_score_and_reasons(_findings(spark)), top=1)
     assert text.splitlines()[:3] == [
         "top 1 split findings by score:",
-        "  all  score 0.98  entity E1",
+        "  all  score 0.92  entity E1",
         "      - rule KR-SUPPLIER-DATE (legal, KR): entity x seller_id x order_date",
     ]
 

@@ -30,8 +30,8 @@ from splitscan.cases.scoring import with_base_score, with_rank, with_summary
 from splitscan.cases.settings import CaseSettings
 from splitscan.cases.terminal import LIST_COLUMNS, format_case, format_case_table
 from splitscan.config import Config
-from splitscan.contracts import ContractViolation, load_contract
-from splitscan.quality.rules import add_violations
+from splitscan.contracts import load_contract
+from splitscan.quality.publish import audit_for_publish
 from splitscan.storage import (
     TableTransaction,
     append,
@@ -51,7 +51,6 @@ __all__ = [
     "CaseResult",
     "CaseSettings",
     "build_cases",
-    "check_contract",
     "list_cases",
     "read_inputs",
     "run",
@@ -148,32 +147,6 @@ def build_cases(inputs: CaseInputs, *, run_date: dt.date) -> DataFrame:
         run_date=run_date,
     )
     return with_summary(with_base_score(stated))
-
-
-def check_contract(df: DataFrame, dataset: str) -> DataFrame:
-    """Conform `df` to the dataset's contract and refuse it when a blocking expectation fails (one aggregate).
-
-    Raises:
-        ContractViolation: a primary key repeats, or a row breaks a row-level expectation.
-    """
-    contract = load_contract(dataset)
-    conformed = conform(df, contract)
-    checked = add_violations(conformed, contract, parameters={})
-    key = F.concat_ws("\u0001", *[F.col(k) for k in contract.primary_key])
-    row = checked.agg(
-        F.count(F.lit(1)).alias("rows"),
-        F.count_distinct(key).alias("keys"),
-        F.sum(F.when(F.size("_violations") > 0, 1).otherwise(0)).alias("bad"),
-        F.first(F.when(F.size("_violations") > 0, F.col("_violations")[0]["reason"]), ignorenulls=True).alias("why"),
-    ).first()
-    failures = []
-    if row is not None and row["rows"] != row["keys"]:
-        failures.append(f"primary key {contract.primary_key}: {row['rows'] - row['keys']} repeated")
-    if row is not None and row["bad"]:
-        failures.append(f"{row['bad']} row(s) break a row-level expectation, e.g. {row['why']}")
-    if failures:
-        raise ContractViolation(contract.dataset, failures)
-    return conformed
 
 
 @dataclass(frozen=True)
@@ -332,19 +305,19 @@ def run(
         .withColumns({"active": F.lit(True), "run_id": F.lit(run_id), "updated_at": F.lit(now).cast("timestamp")})
         .localCheckpoint(eager=True)
     )
-    cases_out = check_contract(
+    cases_out = audit_for_publish(
         ranked.unionByName(
             _deactivated(inputs.previous_cases, ranked, run_id=run_id, now=now), allowMissingColumns=True
         ),
-        CASES,
+        load_contract(CASES),
     )
     new_records = case_records(
         ranked.select("case_id", "record_ids", "ring_ids"), inputs.splits, inputs.rings, inputs.records, inputs.entities
     ).withColumn("run_id", F.lit(run_id))
     kept_records = inputs.previous_records.join(ranked.select("case_id"), "case_id", "left_anti")
     # Materialised before the write: the new table content is read from the table it replaces.
-    records_out = check_contract(
-        conform(new_records, load_contract(CASE_RECORDS)).unionByName(kept_records), CASE_RECORDS
+    records_out = audit_for_publish(
+        conform(new_records, load_contract(CASE_RECORDS)).unionByName(kept_records), load_contract(CASE_RECORDS)
     ).localCheckpoint(eager=True)
     run_frame, run_row = _run_row(
         spark,

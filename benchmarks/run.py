@@ -1,6 +1,6 @@
 """`make bench`: run the benchmarks and print their figures (also written to benchmarks/results/*.json).
 
-Usage: python benchmarks/run.py [--only ingest|resolve] [--records N]
+Usage: python benchmarks/run.py [--only cases|detect|ingest|resolve|rings] [--records N]
                                 [--resolve-records N ...] [--noise default|high|low ...] [--splitscan-ref COMMIT]
                                 [--resolve-timeout SECONDS]
 """
@@ -14,18 +14,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_cases
 import bench_detect
 import bench_ingest
 import bench_resolve
 import bench_rings
 
 BENCHES = {
+    "cases": bench_cases.run,
     "detect": bench_detect.run,
     "ingest": bench_ingest.run,
     "resolve": bench_resolve.run,
     "rings": bench_rings.run,
 }
-DEFAULT_RECORDS = {"detect": 100_000, "ingest": 1_000_000, "resolve": 100_000, "rings": 100_000}
+DEFAULT_RECORDS = {"cases": 20_000, "detect": 100_000, "ingest": 1_000_000, "resolve": 100_000, "rings": 100_000}
 
 
 def main() -> int:

@@ -24,7 +24,7 @@ class CaseSettings:
     min_verdicts: int = 20
     min_per_class: int = 5
     reg_param: float = 0.1
-    report_top: int = 100
+    report_top: int = 200
     describe_top: int = 20
 
     def __post_init__(self) -> None:

@@ -96,8 +96,8 @@ def finding_rows(splits: DataFrame, rings: DataFrame) -> DataFrame:
                 "split finding %s (score %.2f): %s; %s",
                 F.col("finding_id"),
                 F.col("score"),
-                F.col("reasons")[0],
-                F.col("reasons")[1],
+                F.coalesce(F.try_element_at("reasons", F.lit(1)), F.lit("")),
+                F.coalesce(F.try_element_at("reasons", F.lit(2)), F.lit("")),
             )
         ).alias("reasons"),
         "rule_id",

@@ -56,7 +56,7 @@ def case_records(
         ring's edges touching the parcel's entity; empty for a split case).
     """
     parcels = cases.select(
-        "case_id", F.element_at("ring_ids", 1).alias("ring_id"), F.explode("record_ids").alias("record_id")
+        "case_id", F.try_element_at("ring_ids", F.lit(1)).alias("ring_id"), F.explode("record_ids").alias("record_id")
     )
     held = (
         splits.select("finding_id", "part_limit", F.explode("record_ids").alias("record_id"))

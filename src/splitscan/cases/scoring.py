@@ -68,7 +68,7 @@ def _shared_in_words(shared: Column) -> Column:
         F.array_distinct(kinds),
         lambda k: _kind_phrase(k, F.size(F.filter(kinds, lambda x: x == k))),
     )
-    last = F.element_at(words, -1)
+    last = F.try_element_at(words, F.lit(-1))
     head = F.slice(words, 1, F.greatest(F.size(words) - 1, F.lit(0)))
     return (
         F.when(F.size(words) == 0, F.lit("nothing recorded"))

@@ -67,12 +67,13 @@ _NEEDED = (
 # business importer, not a personal-use consignee (domain.md §4; the US pattern could also be an SSN [U]).
 _BUSINESS_ID = r"^([0-9]{10}|[0-9]{9})$"
 # A company's legal form in the standardised name (upper case, punctuation removed): English, German, French,
-# Dutch, Korean, Japanese and Chinese forms. Only whole words or unambiguous scripts: "CO" alone and the Korean
-# "(주)" (standardised to a leading "주", also a surname) are left out; the entity-level flag picks such firms up
-# from their other records.
+# Italian, Korean, Japanese and Chinese forms. Only whole words or unambiguous scripts: "CO" alone, forms that
+# read like a person's initials once the dots are gone ("S A", "B V") and the Korean "(주)" (standardised to a
+# leading "주", also the surname Ju) are left out; the entity-level flag picks such firms up from their other
+# records.
 _COMPANY_NAME = (
-    r"(^|\s)(LTD|LIMITED|LLC|L L C|LLP|PLC|INC|INCORPORATED|CORP|CORPORATION|COMPANY|GMBH|PTY|SARL|SRL|S A|B V|N V)"
-    r"(\s|$)|주식회사|유한회사|유한책임회사|㈜|株式会社|有限会社|合同会社|有限公司|公司"
+    r"(^|\s)(LTD|LIMITED|LLC|L L C|LLP|PLC|INC|INCORPORATED|CORP|CORPORATION|COMPANY|GMBH|PTY|SARL|SRL)(\s|$)"
+    r"|주식회사|유한회사|유한책임회사|㈜|株式会社|有限会社|合同会社|有限公司|公司"
 )
 
 

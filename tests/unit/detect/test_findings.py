@@ -266,6 +266,7 @@ def test_business_record_by_id_or_legal_form(spark: SparkSession) -> None:
         ("深圳市华强有限公司", None, True),
         ("주 옥순", None, False),  # the surname Ju, not (주)
         ("INCE ANNA", None, False),
+        ("MARY S A JONES", None, False),  # initials, not S.A.
         ("PACIFIC WHOLESALE CO", None, False),  # "CO" alone is not taken as a legal form
         (None, None, False),
     ]

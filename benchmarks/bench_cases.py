@@ -168,7 +168,7 @@ def run(records: int) -> dict[str, Any]:
             "rerun_seconds": round(again.seconds, 1),
             "rerun_same_ranking": first_ids == [cid for cid, _, _ in ranked],
             "cases_active": result.counts["cases_active"],
-            "report_written": result.report_path is not None,
+            "report_written": result.report_path.exists(),
         }
         splits, rings = _ranked_findings(spark, config)
         payload["split_findings_alone"] = _quality(splits, schemes)

@@ -10,7 +10,6 @@ commit. A failed run leaves the three tables as they were.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 import uuid
 from collections.abc import Sequence
@@ -25,6 +24,7 @@ from splitscan.cases.ids import assign_case_ids
 from splitscan.cases.merge import PARCEL_COLUMNS, RING_COLUMNS, SPLIT_COLUMNS, candidate_cases
 from splitscan.cases.model import LearntScorer, fit_scorer, labelled_cases, with_model_score
 from splitscan.cases.records import RECORD_COLUMNS, case_records
+from splitscan.cases.report import write_report
 from splitscan.cases.review import UnknownCaseError, latest_dismissals, latest_labels, with_status
 from splitscan.cases.scoring import with_base_score, with_rank, with_summary
 from splitscan.cases.settings import CaseSettings
@@ -162,7 +162,7 @@ class CaseResult:
     reviewed_in_top_k: int
     precision_at_k: float | None
     top_cases: tuple[dict[str, Any], ...]
-    report_path: Path | None
+    report_path: Path
     versions: dict[str, int]
 
     def describe(self, *, top: int = 10) -> str:
@@ -180,7 +180,7 @@ class CaseResult:
             f"precision at {self.top_k} by verdicts since the previous run: {precision}",
             f"top {min(top, len(self.top_cases))} cases:",
             format_case_table(self.top_cases[:top]),
-            f"report: {self.report_path}" if self.report_path else "report: not written",
+            f"report: {self.report_path}",
         ]
         return "\n".join(lines)
 
@@ -253,21 +253,6 @@ def _run_row(
         "created_at": now,
     }
     return spark.createDataFrame([row], load_contract(CASE_RUNS).schema), row
-
-
-def _write_report(spark: SparkSession, config: Config, *, run_date: dt.date, top: int) -> Path | None:
-    """The HTML report, written after the commit.
-
-    TEMPORARY SEAM: `splitscan.cases.report` is being written in parallel; until it is in the tree the report is
-    skipped with a log line. Replace with a plain import once it lands.
-    """
-    try:
-        report = importlib.import_module("splitscan.cases.report")
-    except ImportError:
-        logger.warning("cases report skipped: splitscan.cases.report is not installed yet")
-        return None
-    path: Path = report.write_report(spark, config, run_date=run_date, top=top)
-    return path
 
 
 def run(
@@ -352,7 +337,7 @@ def run(
         records_version,
         runs_version,
     )
-    report = _write_report(spark, config, run_date=run_date, top=settings.report_top)
+    report = write_report(spark, config, run_date=run_date, top=settings.report_top)
     return CaseResult(
         run_id=run_id,
         run_date=run_date,

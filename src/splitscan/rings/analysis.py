@@ -3,9 +3,11 @@
 `analyse_group` is plain pandas + NetworkX (tested without Spark); `analyse_groups` runs it per group with
 `groupBy("group_id").applyInPandas`, so each call sees one group, never more than the partition stage's cap.
 
-Per group: seeded Louvain communities; communities joined by more than `max_bridge_links` edges are merged back
-(Louvain may cut one dense ring in two), so the resulting rings are separated only by weak joins, which are
-reported as bridges. Per ring: density, k-core numbers, the parties (household-linked entities count as one),
+Per group: seeded Louvain communities; communities joined by more than `max_bridge_links` independent links
+(edges with no entity in common) are merged back (Louvain may cut one dense ring in two), so the resulting rings
+are separated only by weak joins, which are reported as bridges. Links through one shared entity count once: a
+stolen identity used by two rings, or one ring's nominee who organises another, links every member of both rings
+but is one join, not many. Per ring: density, k-core numbers, the parties (household-linked entities count as one),
 and betweenness, whose maximum points at the organiser (ties: larger weighted degree, then smaller id).
 """
 
@@ -30,7 +32,7 @@ from pyspark.sql.types import (
 
 from splitscan.rings.graph import TIER_RING
 
-__all__ = ["ANALYSIS_SCHEMA", "AnalysisSettings", "analyse_group", "analyse_groups"]
+__all__ = ["ANALYSIS_SCHEMA", "AnalysisSettings", "analyse_group", "analyse_groups", "independent_links"]
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +63,8 @@ class AnalysisSettings:
         seed: Louvain's and the sampled betweenness' random seed: same graph and seed, same result.
         resolution: Louvain resolution (below 1: fewer, larger communities; 0.5 keeps one ring whole where its
             drops form sub-groups, yet still parts two cliques joined by one edge).
-        max_bridge_links: communities joined by at most this many edges stay apart (the join is a bridge).
+        max_bridge_links: communities joined by at most this many independent links stay apart (the join is a
+            bridge); links are independent when no two share an entity (a maximum matching of the crossing edges).
         exact_betweenness_nodes: rings up to this size get exact betweenness, larger ones a sample of this many
             pivots.
     """
@@ -82,20 +85,34 @@ def _graph(edges: pd.DataFrame) -> nx.Graph:
     return g
 
 
+def independent_links(links: list[tuple[str, str]]) -> int:
+    """The most links of `links` no two of which share an entity (a maximum matching; links are `(u, v)` with
+    every `u` on one side and every `v` on the other, as between two communities)."""
+    if not links:
+        return 0
+    b = nx.Graph()
+    b.add_nodes_from({("u", u) for u, _ in links})
+    b.add_edges_from((("u", u), ("v", v)) for u, v in links)
+    matching = nx.bipartite.hopcroft_karp_matching(b, top_nodes={("u", u) for u, _ in links})
+    return len(matching) // 2
+
+
 def _rings(g: nx.Graph, settings: AnalysisSettings) -> list[set[str]]:
-    """Louvain communities, merged where more than `max_bridge_links` edges join two of them."""
+    """Louvain communities, merged where more than `max_bridge_links` independent links join two of them."""
     communities = nx.community.louvain_communities(
         g, weight="weight", resolution=settings.resolution, seed=settings.seed
     )
     index = {node: i for i, members in enumerate(communities) for node in members}
-    links: dict[tuple[int, int], int] = {}
-    for u, v in g.edges():
-        a, b = sorted((index[u], index[v]))
+    links: dict[tuple[int, int], list[tuple[str, str]]] = {}
+    for u, v in sorted(g.edges()):
+        a, b = index[u], index[v]
         if a != b:
-            links[(a, b)] = links.get((a, b), 0) + 1
+            links.setdefault((min(a, b), max(a, b)), []).append((u, v) if a < b else (v, u))
     merged = nx.Graph()
     merged.add_nodes_from(range(len(communities)))
-    merged.add_edges_from(pair for pair, n in links.items() if n > settings.max_bridge_links)
+    merged.add_edges_from(
+        pair for pair, crossing in links.items() if independent_links(crossing) > settings.max_bridge_links
+    )
     rings = [set().union(*(communities[i] for i in part)) for part in nx.connected_components(merged)]
     return sorted(rings, key=min)
 

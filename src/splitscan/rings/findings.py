@@ -3,8 +3,8 @@
 A ring is one ring of `splitscan.rings.analysis` with at least `min_parties` parties (household-linked
 entities count as one party, so a household alone is never a ring). Its features:
 
-* members, the ring's parcels (members' records from merchants in common: used by two or more members), the
-  attribute values its members share and every edge with its evidence;
+* members, the ring's parcels (members' records from merchants in common: a merchant another member bought from
+  within `window_days`, same destination), the attribute values its members share and every edge with its evidence;
 * merchants in common and the share of the members' records that are ring parcels;
 * parcels each under the threshold in force (`splitscan.rings.thresholds`), and the largest combined value from
   one merchant to one destination within `window_days`, against that threshold;
@@ -99,26 +99,33 @@ def ring_supply(members: DataFrame, records: DataFrame, *, window_days: int) -> 
 
     Args:
         members: `ring_key, node` with node = entity id.
-        records: one row per record: `record_id, entity_id, seller_id, destination_country, arrival_date,
-            value_threshold_ccy, value_usd, threshold` (threshold from `with_threshold`).
-        window_days: window length for combining one merchant's parcels.
+        records: one row per record: `record_id, entity_id, seller_id, destination_country, order_date,
+            arrival_date, value_threshold_ccy, value_usd, threshold` (threshold from `with_threshold`).
+        window_days: window length for combining one merchant's parcels, and how close in time (purchase date:
+            order date, else arrival date) another member's purchase from the merchant must be.
 
     Returns:
         `ring_key, record_ids, n_records, sellers_in_common, common_seller_share, parcels_under_threshold,
         under_threshold_share, max_window_ratio, windows_over_threshold, value_at_stake_usd`.
 
-        The ring's parcels (`record_ids`, `n_records`) are the members' records from merchants in common (two or
-        more members bought there, same destination): the one supply spread over many names. The members' other
-        records are their own shopping, not evidence of the ring; `common_seller_share` is the ring's parcels
+        The ring's parcels (`record_ids`, `n_records`) are the members' records from merchants in common: another
+        member bought from the same merchant for the same destination within `window_days` of the purchase. That
+        is the one supply spread over many names. The members' other records, including their own shopping at the
+        same merchant months before or after, are not evidence of the ring; `common_seller_share` is the ring's parcels
         over all the members' records. Window figures use the ring's parcels only: `max_window_ratio` is the
         largest total of one merchant within `window_days` over the threshold in force (null when no threshold
         applies), `windows_over_threshold` counts merchant x destination groups with a window over it.
     """
     rows = members.select("ring_key", F.col("node").alias("entity_id")).join(records, "entity_id")
     group = ["ring_key", "seller_id", "destination_country"]
-    buyers = F.size(F.collect_set("entity_id").over(Window.partitionBy(*group)))
-    rows = rows.withColumn("_in_supply", F.col("seller_id").isNotNull() & (buyers >= 2))
-    day = F.datediff(F.col("arrival_date"), F.lit("1970-01-01").cast("date"))
+    epoch = F.lit("1970-01-01").cast("date")
+    bought = F.datediff(F.coalesce(F.col("order_date"), F.col("arrival_date")), epoch)
+    near = Window.partitionBy(*group).orderBy(bought).rangeBetween(-window_days, window_days)
+    buyers_near = F.size(F.collect_set("entity_id").over(near))
+    rows = rows.withColumn(
+        "_in_supply", F.col("seller_id").isNotNull() & bought.isNotNull() & F.coalesce(buyers_near >= 2, F.lit(False))
+    )
+    day = F.datediff(F.col("arrival_date"), epoch)
     window = Window.partitionBy(*group).orderBy(day).rangeBetween(-(window_days - 1), 0)
     supply_rows = (
         rows.where(F.col("_in_supply"))

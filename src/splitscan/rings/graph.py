@@ -18,9 +18,11 @@ Bounds and traps (domain.md §4):
   addresses are never used, so apartment neighbours link only if they share a unit;
 * a value shared by more than `max_entities_per_value` entities makes no edges either (treated as a hub), so one
   value yields at most max*(max-1)/2 pairs and edge building is never quadratic in the data;
-* a pair sharing a unit (or a phone) and a surname is a household: its edge is kept, in tier `household`, and
-  ring analysis counts a household as one party (a household is not a ring by itself); a pair sharing a customs
-  id is one party too (tier `same_identity`): two spellings of one person must not look like two nominees.
+* a pair with one surname and one home (the same most used unit; or, when neither has a unit address, the same
+  phone) is a household: its edge is kept, in tier `household`, and ring analysis counts a household as one party
+  (a household is not a ring by itself). Relatives who live apart are separate parties even when they share a
+  phone: a household is people at one address (domain.md §4). A pair sharing a customs id is one party too (tier
+  `same_identity`): two spellings of one person must not look like two nominees.
 """
 
 from __future__ import annotations
@@ -186,30 +188,38 @@ def _weight_of(kind: Column, weights: Mapping[str, float]) -> Column:
 
 
 def attribute_edges(
-    pairs: DataFrame, surnames: DataFrame, *, weights: Mapping[str, float] = DEFAULT_WEIGHTS
+    pairs: DataFrame, people: DataFrame, *, weights: Mapping[str, float] = DEFAULT_WEIGHTS
 ) -> DataFrame:
     """Aggregate shared values into one weighted edge per entity pair, with its tier.
 
     Args:
         pairs: `src, dst, kind, value` from `attribute_pairs`.
-        surnames: `entity_id, surname`, one row per entity (null or missing when unknown).
+        people: `entity_id, surname, home`, one row per entity: `home` is the entity's most used unit (null or
+            missing when unknown, e.g. every parcel went to a house without a unit number).
         weights: weight per shared value, by kind.
 
     Returns:
         `src, dst, weight, tier, kinds, evidence`: `evidence` is the sorted `kind=value` list, `kinds` the sorted
         distinct kinds, `tier` is `same_identity` when the pair shares a customs id (one identity that resolution
-        left as two entities, or one stolen id: either way one party), else `household` when it shares a unit (as
-        `unit` or `drop_address`) or a phone, and a surname (a family phone, domain.md §4), else `ring`.
+        left as two entities, or one stolen id: either way one party), else `household` when the two have one
+        surname and one home (the same most used unit, or no unit on either side and a phone in common: a family
+        phone, domain.md §4), else `ring`. Relatives living apart (different homes) are `ring`, even when they
+        share a phone or one receives at the other's home: a nominee ring often uses the organiser's relatives.
     """
-    s_src = surnames.select(F.col("entity_id").alias("src"), F.col("surname").alias("_s_src"))
-    s_dst = surnames.select(F.col("entity_id").alias("dst"), F.col("surname").alias("_s_dst"))
+    s_src = people.select(
+        F.col("entity_id").alias("src"), F.col("surname").alias("_s_src"), F.col("home").alias("_h_src")
+    )
+    s_dst = people.select(
+        F.col("entity_id").alias("dst"), F.col("surname").alias("_s_dst"), F.col("home").alias("_h_dst")
+    )
     edges = pairs.groupBy("src", "dst").agg(
         F.sum(_weight_of(F.col("kind"), weights)).alias("weight"),
         F.array_sort(F.collect_set("kind")).alias("kinds"),
         F.array_sort(F.collect_set(F.concat_ws("=", "kind", "value"))).alias("evidence"),
     )
-    shares_home = F.arrays_overlap(F.col("kinds"), F.array(F.lit("unit"), F.lit("drop_address"), F.lit("phone")))
-    household = shares_home & F.coalesce(F.col("_s_src") == F.col("_s_dst"), F.lit(False))
+    same_home = F.coalesce(F.col("_h_src") == F.col("_h_dst"), F.lit(False))
+    no_homes = F.col("_h_src").isNull() & F.col("_h_dst").isNull() & F.array_contains(F.col("kinds"), "phone")
+    household = (same_home | no_homes) & F.coalesce(F.col("_s_src") == F.col("_s_dst"), F.lit(False))
     same_identity = F.array_contains(F.col("kinds"), "customs_id")
     return (
         edges.join(s_src, "src", "left")
@@ -309,8 +319,10 @@ def build_edges(entity_records: DataFrame, hubs: DataFrame, *, settings: EdgeSet
     )
     attributes = entity_attributes(entity_records, hubs.select("attribute", "value").unionByName(forwarders))
     pairs = attribute_pairs(attributes, max_entities_per_value=settings.max_entities_per_value)
-    surnames = _modal(entity_records, "entity_id", "surname", "surname")
-    edges = attribute_edges(pairs, surnames, weights=settings.weights)
+    people = _modal(entity_records, "entity_id", "surname", "surname").join(
+        _modal(entity_records, "entity_id", ATTRIBUTE_COLUMNS["unit"], "home"), "entity_id", "full"
+    )
+    edges = attribute_edges(pairs, people, weights=settings.weights)
     return with_supply(
         edges,
         entity_records,

@@ -6,7 +6,7 @@ import itertools
 
 import pandas as pd
 
-from splitscan.rings.analysis import ANALYSIS_SCHEMA, AnalysisSettings, analyse_group
+from splitscan.rings.analysis import ANALYSIS_SCHEMA, AnalysisSettings, analyse_group, independent_links
 
 
 def _edges(
@@ -49,6 +49,24 @@ def test_communities_joined_by_several_edges_are_one_ring() -> None:
     assert _rings(out) == {"G/a": set("abcdefgh")}
     assert all(b == [] for b in out["bridges"])
     assert out["n_members"].tolist() == [8] * 8
+
+
+def test_rings_sharing_one_identity_stay_apart() -> None:
+    # "x" (a stolen identity, or one ring's nominee who organises another) is linked to all of one ring and most
+    # of the other: three crossing edges, but all through x, so one join: two rings, x's edges are bridges.
+    pairs = [*_clique("abcdx"), *_clique("efgh"), *[("e", "x"), ("f", "x"), ("g", "x")]]
+    out = analyse_group(_edges(pairs), AnalysisSettings())
+
+    rings = _rings(out)
+    assert sorted(map(sorted, rings.values())) == [sorted("abcdx"), sorted("efgh")]
+    assert set(out.loc[out["node"] == "e", "bridges"].iloc[0]) == {f"{n} -- x (weight 2)" for n in "efg"}
+
+
+def test_independent_links_count_links_without_a_shared_entity() -> None:
+    assert independent_links([]) == 0
+    assert independent_links([("x", "e"), ("x", "f"), ("x", "g")]) == 1  # a star: one entity carries them all
+    assert independent_links([("a", "e"), ("b", "e"), ("b", "f")]) == 2  # a-e and b-f
+    assert independent_links([("a", "e"), ("b", "f"), ("c", "g"), ("c", "e")]) == 3
 
 
 def test_star_centre_is_the_organiser_and_k_core_is_one() -> None:

@@ -91,15 +91,30 @@ def test_edges_sum_weights_and_tiers_mark_households_and_shared_customs_ids(spar
             ("E1", "E2", "drop_address", "U1"),
             ("E3", "E4", "unit", "U2"),
             ("E3", "E4", "phone", "P2"),
-            ("E5", "E6", "phone", "P3"),  # a family phone: same surname, one phone
+            ("E5", "E6", "phone", "P3"),  # a family phone: same surname, one phone, no unit address on either side
             ("E7", "E8", "customs_id", "C1"),  # one customs identity: one party
             ("E7", "E8", "unit", "U3"),
+            ("E9", "E10", "phone", "P4"),  # relatives living apart: same surname and phone, different homes
+            ("E9", "E10", "drop_address", "U4"),
+            ("E11", "E12", "phone", "P5"),  # same surname and phone, one home unknown: not known to be one home
         ],
         PAIRS,
     )
-    surnames = spark.createDataFrame(
-        [("E1", "KIM"), ("E2", "LEE"), ("E3", "PARK"), ("E4", "PARK"), ("E5", "CHOI"), ("E6", "CHOI"), ("E7", "HAN")],
-        "entity_id string, surname string",
+    people = spark.createDataFrame(
+        [
+            ("E1", "KIM", "U1"),
+            ("E2", "LEE", None),
+            ("E3", "PARK", "U2"),
+            ("E4", "PARK", "U2"),
+            ("E5", "CHOI", None),
+            ("E6", "CHOI", None),
+            ("E7", "HAN", "U3"),
+            ("E9", "KIM", "U4"),
+            ("E10", "KIM", "U5"),
+            ("E11", "YOON", "U6"),
+            ("E12", "YOON", None),
+        ],
+        "entity_id string, surname string, home string",
     )
     weights = {"customs_id": 3.0, "phone": 2.0, "drop_address": 2.0, "unit": 1.5}
     expected = spark.createDataFrame(
@@ -108,10 +123,12 @@ def test_edges_sum_weights_and_tiers_mark_households_and_shared_customs_ids(spar
             ("E3", "E4", 3.5, "household", ["phone", "unit"], ["phone=P2", "unit=U2"]),
             ("E5", "E6", 2.0, "household", ["phone"], ["phone=P3"]),
             ("E7", "E8", 4.5, "same_identity", ["customs_id", "unit"], ["customs_id=C1", "unit=U3"]),
+            ("E9", "E10", 4.0, "ring", ["drop_address", "phone"], ["drop_address=U4", "phone=P4"]),
+            ("E11", "E12", 2.0, "ring", ["phone"], ["phone=P5"]),
         ],
         EDGES,
     )
-    actual = attribute_edges(pairs, surnames, weights=weights)
+    actual = attribute_edges(pairs, people, weights=weights)
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 

@@ -99,8 +99,14 @@ def _detect(records: DataFrame, entities: DataFrame, rules: DataFrame, rates: Da
     return found, m.seconds
 
 
-def _session() -> SparkSession:
-    return build_session(SparkSettings(app_name="bench-detect", driver_memory="4g", shuffle_partitions=8))
+def _session(records: int = 0) -> SparkSession:
+    """4 GiB and 8 shuffle partitions up to 200k records; above, 10 GiB and 32 (4 GiB ran out of heap at 1M)."""
+    large = records > 200_000
+    return build_session(
+        SparkSettings(
+            app_name="bench-detect", driver_memory="10g" if large else "4g", shuffle_partitions=32 if large else 8
+        )
+    )
 
 
 def prepare(records: int, noise: str = "default", seed: int = SEED) -> Path:
@@ -111,7 +117,7 @@ def prepare(records: int, noise: str = "default", seed: int = SEED) -> Path:
         return out
     shutil.rmtree(out, ignore_errors=True)
     generate(SynthConfig(records=records, seed=seed, noise=noise, bad_row_rate=0.0), out_dir=out)
-    spark = _session()
+    spark = _session(records)
     ingest.run(
         spark, Config(warehouse=str(out / "warehouse")), input_path=str(out / "input"), run_date=dt.date(2026, 11, 30)
     )
@@ -124,7 +130,7 @@ def run(records: int, noise: str = "default", *, resolve: bool | None = None, se
     (`detect-{records}-{noise}`, with `-seed{seed}` for another seed)."""
     out = prepare(records, noise, seed)
     name = f"detect-{records}-{noise}" if seed == SEED else f"detect-{records}-{noise}-seed{seed}"
-    spark = _session()
+    spark = _session(records)
     config = Config(warehouse=str(out / "warehouse"))
     recs = read_table(spark, config.table_path("silver", "import_records")).persist()
     n_records = recs.count()

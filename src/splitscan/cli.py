@@ -80,9 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
     rng.add_argument("--top", type=int, default=10, help="rings to print (default: 10)")
     _common(rng)
 
-    exp = sub.add_parser("export", help="export a table to CSV")
-    exp.add_argument("what", choices=["entities"], help="entities: record_id,entity_id")
-    exp.add_argument("--out", required=True, help="CSV file to write")
+    exp = sub.add_parser("export", help="export a table to CSV (or, for cases, Excel)")
+    exp.add_argument(
+        "what",
+        choices=["entities", "cases"],
+        help="entities: record_id,entity_id; cases: the ranked active cases, formula-safe",
+    )
+    exp.add_argument("--out", required=True, help="file to write: .csv, or .csv/.xlsx for cases")
     _common(exp)
 
     det = sub.add_parser("detect", help="find split shipments and write gold split_findings")
@@ -112,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="only cases with this status (repeatable); dismissed cases are listed only when asked for",
     )
     _common(cas_list)
+    cas_report = cas_sub.add_parser("report", help="write the HTML case report again from the gold cases tables")
+    cas_report.add_argument("--top", type=int, default=200, help="raised cases with a page (default: 200)")
+    _common(cas_report)
     cas_show = cas_sub.add_parser("show", help="print one case with its reasons, reviews and parcels")
     cas_show.add_argument("case_id")
     cas_show.add_argument("--parcels", type=int, default=50, help="parcels to print (default: 50)")
@@ -221,7 +228,15 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from splitscan.pipelines import export
 
     config = _config(args)
-    rows = export.entities_csv(_session(config), config, out=Path(args.out))
+    out = Path(args.out)
+    if args.what == "cases" and out.suffix.lower() not in (".csv", ".xlsx"):
+        raise ValueError(f"cannot export cases to {out}: the file name must end in .csv or .xlsx")
+    spark = _session(config)
+    rows = (
+        export.cases_file(spark, config, out=out)
+        if args.what == "cases"
+        else export.entities_csv(spark, config, out=out)
+    )
     sys.stdout.write(f"wrote {rows} rows to {args.out}\n")
     return EXIT_OK
 
@@ -267,8 +282,12 @@ def _cmd_cases(args: argparse.Namespace) -> int:
         result = cases.run(spark, config, run_date=_run_date(args))
         sys.stdout.write(result.describe(top=args.top) + "\n")
         return EXIT_OK
-    from splitscan.pipelines import cases
+    if args.cases_command == "report":
+        from splitscan.cases.report import write_report
 
+        index = write_report(spark, config, run_date=_run_date(args), top=args.top)
+        sys.stdout.write(f"report: {index}\n")
+        return EXIT_OK
     if args.cases_command == "list":
         text = cases.list_cases(spark, config, top=args.top, statuses=args.status or ())
     else:
@@ -307,6 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     args = build_parser().parse_args(argv)
     configure_logging(args.log_level)
+    from splitscan.cases.report import ReportError
     from splitscan.ingest.readers import InputError
 
     try:
@@ -315,7 +335,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logger.error("refused: %s", exc)
         sys.stderr.write(f"splitscan: data refused, nothing written: {exc}\n")
         return EXIT_DATA
-    except (ConfigError, ContractError, InputError, ValueError) as exc:
+    except (ConfigError, ContractError, InputError, ReportError, FileNotFoundError, ValueError) as exc:
         sys.stderr.write(f"splitscan: {exc}\n")
         return EXIT_USAGE
 

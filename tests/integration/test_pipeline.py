@@ -100,6 +100,26 @@ def test_generate_then_run_quarantines_exactly_the_corrupted_rows(
     ]
     assert [r["precision_at_k"] for r in runs] == [None, 0.0]
 
+    # Exports and the report from the command line: the active cases, ranked ones first, the dismissed one last.
+    assert main(["export", "cases", "--warehouse", "wh", "--out", "cases.csv"]) == 0
+    with (tmp_path / "cases.csv").open(encoding="utf-8", newline="") as fh:
+        exported = list(csv.reader(fh))
+    assert exported[0] == [
+        "case_id", "rank", "score", "case_type", "jurisdiction", "entity_ids", "record_ids", "duty_at_stake", "status",
+        "reasons",
+    ]  # fmt: skip
+    assert [(r[0], r[1], r[8], r[6]) for r in exported[1:]] == [
+        (c["case_id"], "" if c["rank"] is None else str(c["rank"]), c["status"], ";".join(c["record_ids"]))
+        for c in _by_rank(expected)
+    ]
+    assert main(["export", "cases", "--warehouse", "wh", "--out", "cases.txt"]) == 2
+    assert not (tmp_path / "cases.txt").exists()
+    capsys.readouterr()
+    assert main(["cases", "report", "--warehouse", "wh", "--run-date", "2025-02-02"]) == 0
+    index = Path(capsys.readouterr().out.strip().removeprefix("report: "))
+    assert index.resolve() == (warehouse / "reports" / "cases" / "index.html").resolve()
+    assert index.is_file()
+
 
 def _by_rank(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (r["rank"] is None, r["rank"] or 0, r["case_id"]))

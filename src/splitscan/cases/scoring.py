@@ -38,8 +38,9 @@ _KIND_WORDS: dict[str, tuple[str, str]] = {
     "customs_id": ("a customs id", "customs ids"),
     "phone": ("a phone", "phones"),
     "email": ("an e-mail address", "e-mail addresses"),
-    "drop_address": ("an address", "addresses"),
-    "unit": ("an address", "addresses"),
+    # A unit that is one member's home and another's delivery address; a unit that several members call home.
+    "drop_address": ("a drop address", "drop addresses"),
+    "unit": ("a home address", "home addresses"),
 }
 
 
@@ -62,7 +63,7 @@ def with_base_score(cases: DataFrame) -> DataFrame:
 
 
 def _shared_in_words(shared: Column) -> Column:
-    """'phone=P1 (3 members)', 'phone=P2 (2 members)', 'drop_address=U1 (4 members)' -> '2 phones and an address'."""
+    """'phone=P1 (3 members)', 'phone=P2 (2 members)', 'drop_address=U1 (4 members)' -> '2 phones and a drop address'."""
     kinds = F.transform(shared, lambda a: F.split(a, "=")[0])
     words = F.transform(
         F.array_distinct(kinds),
@@ -94,7 +95,7 @@ def _usd(col: str) -> Column:
 def with_summary(cases: DataFrame) -> DataFrame:
     """Add `summary`: the case in one or two plain sentences.
 
-    Ring: "Ring of 6 consignees sharing 2 phones and an address bought 41 parcels from 3 merchants in common, 38 of
+    Ring: "Ring of 6 consignees sharing 2 phones and a drop address bought 41 parcels from 3 merchants in common, 38 of
     them each under the de minimis threshold; 3 split findings (lead rule KR-SUPPLIER-DATE, each part under USD
     150.00); duty at stake USD 1,234." Split: "One consignee split 7 parcels into 3 findings under KR-SUPPLIER-DATE,
     each part under USD 150.00, arriving 2025-01-02 to 2025-03-05; duty at stake USD 1,234."

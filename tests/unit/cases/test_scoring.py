@@ -85,7 +85,7 @@ def test_summary_in_plain_words(spark: SparkSession) -> None:
         [
             (
                 "C-ring",
-                "Ring of 6 consignees sharing 2 phones and an address bought 41 parcels from 3 merchant(s) in "
+                "Ring of 6 consignees sharing 2 phones and a drop address bought 41 parcels from 3 merchant(s) in "
                 "common, 38 of them each under the de minimis threshold; 2 split finding(s) (lead rule "
                 "KR-SUPPLIER-DATE, each part under USD 150.00); duty at stake USD 1,234.",
             ),

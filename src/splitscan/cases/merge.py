@@ -35,6 +35,7 @@ SPLIT_COLUMNS: tuple[str, ...] = (
     "duty_at_stake_usd",
     "score",
     "reasons",
+    "business_consignee",
 )
 RING_COLUMNS: tuple[str, ...] = (
     "ring_id",
@@ -52,6 +53,8 @@ PARCEL_COLUMNS: tuple[str, ...] = ("record_id", "destination_country", "arrival_
 
 # Each finding besides the strongest closes this share of the remaining doubt, times its own strength.
 CORROBORATION = 0.25
+# Only the strongest few others corroborate: a heavy importer's hundred weak findings are not a hundred proofs.
+MAX_CORROBORATING = 3
 # Reason lines kept per case: the ring's reasons and one line per split finding, strongest first.
 MAX_REASONS = 10
 
@@ -103,6 +106,7 @@ def finding_rows(splits: DataFrame, rings: DataFrame) -> DataFrame:
         "rule_id",
         F.col("part_limit").cast("decimal(18,2)").alias("part_limit"),
         "currency",
+        F.col("business_consignee").cast("boolean").alias("business_consignee"),
     )
     assigned = home.groupBy("ring_id").agg(F.array_sort(F.collect_list("entity_id")).alias("_assigned"))
     ring_rows = rings.join(assigned, "ring_id", "left").select(
@@ -120,17 +124,17 @@ def finding_rows(splits: DataFrame, rings: DataFrame) -> DataFrame:
         F.lit(None).cast("string").alias("rule_id"),
         F.lit(None).cast("decimal(18,2)").alias("part_limit"),
         F.lit(None).cast("string").alias("currency"),
+        F.lit(None).cast("boolean").alias("business_consignee"),
     )
     return split_rows.unionByName(ring_rows)
 
 
 def _evidence(strengths: Column) -> Column:
-    """1 - (1 - s_max) * prod over the other findings of (1 - CORROBORATION * s_i), for an array of strengths."""
-    top = F.array_max(strengths)
-    others = F.aggregate(strengths, F.lit(1.0), lambda acc, s: acc * (F.lit(1.0) - F.lit(CORROBORATION) * s)) / (
-        F.lit(1.0) - F.lit(CORROBORATION) * top
-    )
-    return F.round(F.lit(1.0) - (F.lit(1.0) - top) * others, 4)
+    """1 - (1 - s_max) * prod over the next `MAX_CORROBORATING` strongest of (1 - CORROBORATION * s_i)."""
+    ordered = F.reverse(F.array_sort(strengths))
+    others = F.slice(ordered, 2, MAX_CORROBORATING)
+    doubt = F.aggregate(others, F.lit(1.0), lambda acc, s: acc * (F.lit(1.0) - F.lit(CORROBORATION) * s))
+    return F.round(F.lit(1.0) - (F.lit(1.0) - F.element_at(ordered, 1)) * doubt, 4)
 
 
 def candidate_cases(splits: DataFrame, rings: DataFrame, parcels: DataFrame) -> DataFrame:
@@ -176,6 +180,10 @@ def candidate_cases(splits: DataFrame, rings: DataFrame, parcels: DataFrame) -> 
         F.max_by(F.when(F.col("kind") == "split", F.col("rule_id")), lead_order).alias("lead_rule"),
         F.max_by(F.when(F.col("kind") == "split", F.col("part_limit")), lead_order).alias("lead_part_limit"),
         F.max_by(F.when(F.col("kind") == "split", F.col("currency")), lead_order).alias("lead_currency"),
+        # A split case whose every finding is a business importer's (a ring is never one).
+        (F.bool_and(F.col("kind") == "split") & F.coalesce(F.bool_and("business_consignee"), F.lit(False))).alias(
+            "business"
+        ),
     )
     sorted_groups = F.array_sort("_reason_groups")
     reasons = F.flatten(F.transform(sorted_groups, lambda g: g["_reasons"]))

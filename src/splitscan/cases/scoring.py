@@ -2,10 +2,13 @@
 
 Base score = 100 x (EVIDENCE_WEIGHT x evidence + DUTY_WEIGHT x duty part + HISTORY_WEIGHT x history part):
 - evidence (0-1): the strongest finding's score (a split finding's 0-1 score, a ring's 0-100 score / 100), raised
-  by every other finding: 1 - (1 - s_max) x prod_others(1 - 0.25 x s_i) (`splitscan.cases.merge`);
+  by the next three strongest: 1 - (1 - s_max) x prod(1 - 0.25 x s_i) (`splitscan.cases.merge`);
 - duty part: log10(1 + duty at stake in USD) / log10(1 + DUTY_SATURATION_USD), capped at 1, so USD 100 gives
   0.50, USD 1,000 0.75 and USD 10,000 or more 1.0: a tenfold larger case matters more, not tenfold more;
 - history part: months with a split finding for the case's entities / HISTORY_SATURATION_MONTHS, capped at 1.
+A split case whose every finding is a business importer's (`business`: a business id or a company name on the
+parcels) is multiplied by BUSINESS_FACTOR: its volume and history are trade, so they must not lift it over personal
+splits; it stays listed, since a business using the personal-use exemption is itself worth a look.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 __all__ = [
+    "BUSINESS_FACTOR",
     "DUTY_SATURATION_USD",
     "DUTY_WEIGHT",
     "EVIDENCE_WEIGHT",
@@ -27,6 +31,7 @@ __all__ = [
     "with_summary",
 ]
 
+BUSINESS_FACTOR = 0.5
 EVIDENCE_WEIGHT = 0.6
 DUTY_WEIGHT = 0.3
 HISTORY_WEIGHT = 0.1
@@ -52,18 +57,22 @@ def duty_part(duty_usd: Column) -> Column:
 
 
 def with_base_score(cases: DataFrame) -> DataFrame:
-    """Add `base_score` (0-100, two decimals) from `evidence`, `duty_at_stake_usd` and `history_months`."""
+    """Add `base_score` (0-100, two decimals) from `evidence`, `duty_at_stake_usd`, `history_months` and, when the
+    frame has it, `business` (a business importer's split case is scaled by BUSINESS_FACTOR)."""
     history = F.least(F.col("history_months") / F.lit(float(HISTORY_SATURATION_MONTHS)), F.lit(1.0))
     points = (
         F.lit(EVIDENCE_WEIGHT) * F.col("evidence")
         + F.lit(DUTY_WEIGHT) * F.coalesce(duty_part(F.col("duty_at_stake_usd")), F.lit(0.0))
         + F.lit(HISTORY_WEIGHT) * history
     )
+    if "business" in cases.columns:
+        points = F.when(F.col("business"), points * F.lit(BUSINESS_FACTOR)).otherwise(points)
     return cases.withColumn("base_score", F.round(F.least(F.greatest(points, F.lit(0.0)), F.lit(1.0)) * 100.0, 2))
 
 
 def _shared_in_words(shared: Column) -> Column:
-    """'phone=P1 (3 members)', 'phone=P2 (2 members)', 'drop_address=U1 (4 members)' -> '2 phones and a drop address'."""
+    """'phone=P1 (3 members)', 'phone=P2 (2 members)', 'drop_address=U1 (4 members)' -> '2 phones and a drop
+    address'."""
     kinds = F.transform(shared, lambda a: F.split(a, "=")[0])
     words = F.transform(
         F.array_distinct(kinds),

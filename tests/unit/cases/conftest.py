@@ -13,7 +13,7 @@ from pyspark.sql import DataFrame, SparkSession
 SPLITS = (
     "finding_id string, rule_id string, jurisdiction string, entity_id string, window_start date, window_end date, "
     "record_ids array<string>, part_limit decimal(18,2), currency string, duty_at_stake_usd decimal(18,2), "
-    "score double, reasons array<string>"
+    "score double, reasons array<string>, business_consignee boolean"
 )
 RINGS = (
     "ring_id string, score double, reasons array<string>, members array<string>, record_ids array<string>, "
@@ -40,6 +40,7 @@ def split(
         Decimal(duty),
         score,
         [f"rule of {finding_id}", f"window of {finding_id}", "more"],
+        kw.get("business", False),
     )
 
 

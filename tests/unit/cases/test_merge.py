@@ -122,3 +122,28 @@ def test_entity_in_two_rings_with_equal_scores_goes_to_the_smaller_ring_id(spark
     )
     expected = spark.createDataFrame([("E1", "RA"), ("E2", "RC")], "entity_id string, ring_id string")
     assert_df_equality(ring_of_entity(rings), expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_only_the_three_next_strongest_findings_corroborate_and_business_cases_are_flagged(
+    spark: SparkSession, frames: Frames
+) -> None:
+    # E8: five findings of a business importer (every one flagged); E9: two findings, one a business's.
+    splits = frames(
+        "splits",
+        [
+            *(
+                split(f"SF8{i}", "E8", [f"r{i}"], s, "1.00", business=True)
+                for i, s in enumerate([0.5, 0.4, 0.4, 0.4, 0.4], 1)
+            ),
+            split("SF91", "E9", ["r6"], 0.5, "1.00", business=True),
+            split("SF92", "E9", ["r7"], 0.4, "1.00"),
+        ],
+    )
+    rings = frames("rings", [])
+    actual = candidate_cases(splits, rings, _parcels(frames)).select("anchor", "n_findings", "evidence", "business")
+    # E8: 1 - (1 - 0.5) x (1 - 0.25 x 0.4)^3 = 0.6355 (all five would give 0.672).
+    expected = spark.createDataFrame(
+        [("split:E8", 5, 0.6355, True), ("split:E9", 2, 0.55, False)],
+        "anchor string, n_findings int, evidence double, business boolean",
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)

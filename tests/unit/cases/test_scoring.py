@@ -40,6 +40,16 @@ def test_base_score_and_rank(spark: SparkSession) -> None:
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 
+def test_business_importer_case_is_scaled_down(spark: SparkSession) -> None:
+    cases = spark.createDataFrame(
+        [("C-a", 0.93, Decimal("70.00"), 2, True), ("C-b", 0.93, Decimal("70.00"), 2, False)],
+        "case_id string, evidence double, duty_at_stake_usd decimal(18,2), history_months int, business boolean",
+    )
+    actual = with_base_score(cases).select("case_id", "base_score")
+    expected = spark.createDataFrame([("C-a", 36.51), ("C-b", 73.02)], "case_id string, base_score double")
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
 def test_summary_in_plain_words(spark: SparkSession) -> None:
     cases = spark.createDataFrame(
         [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,24 @@ _CASE_FIELDS = (
 )
 
 
+def _write_atomically(out: Path, write: Callable[[Path], int]) -> int:
+    """Run `write(tmp)` on a temporary file beside `out`, then rename it to `out`: a failed export leaves no
+    half-written file under the final name (and no temporary file). Returns what `write` returns."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(out.suffix + ".tmp")
+    try:
+        n = write(tmp)
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return n
+
+
+def _write_csv(tmp: Path, rows: Callable[[Any], int]) -> int:
+    with tmp.open("w", newline="", encoding="utf-8") as fh:
+        return rows(fh)
+
+
 def entities_csv(spark: SparkSession, config: Config, *, out: Path) -> int:
     """Write `record_id,entity_id` of `consignee_entities` to one CSV file; returns the row count.
 
@@ -40,16 +58,17 @@ def entities_csv(spark: SparkSession, config: Config, *, out: Path) -> int:
     written sorted by record id so that two exports of the same table are byte-identical.
     """
     table = read_table(spark, config.table_path("silver", "consignee_entities")).select("record_id", "entity_id")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(out.suffix + ".tmp")
-    n = 0
-    with tmp.open("w", newline="", encoding="utf-8") as fh:
+
+    def rows(fh: Any) -> int:
         writer = csv.writer(fh)
         writer.writerow(["record_id", "entity_id"])
+        n = 0
         for row in table.orderBy("record_id").toLocalIterator():
             writer.writerow([row["record_id"], row["entity_id"]])
             n += 1
-    tmp.replace(out)  # a failed export leaves no half-written file under the final name
+        return n
+
+    n = _write_atomically(out, lambda tmp: _write_csv(tmp, rows))
     logger.info("exported %d entity rows to %s", n, out)
     return n
 
@@ -83,14 +102,7 @@ def cases_csv(spark: SparkSession, config: Config, *, out: Path) -> int:
         FileNotFoundError: the warehouse has no cases table yet.
     """
     cases = _active_cases(spark, config)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(out.suffix + ".tmp")
-    try:
-        with tmp.open("w", newline="", encoding="utf-8") as fh:
-            n = write_cases_csv(_stream(cases), fh)
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    n = _write_atomically(out, lambda tmp: _write_csv(tmp, lambda fh: write_cases_csv(_stream(cases), fh)))
     logger.info("exported %d cases to %s", n, out)
     return n
 
@@ -104,13 +116,7 @@ def cases_xlsx(spark: SparkSession, config: Config, *, out: Path) -> int:
         FileNotFoundError: the warehouse has no cases table yet.
     """
     cases = _active_cases(spark, config)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(out.suffix + ".tmp")
-    try:
-        n = write_cases_xlsx(_stream(cases), tmp)
-        tmp.replace(out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    n = _write_atomically(out, lambda tmp: write_cases_xlsx(_stream(cases), tmp))
     logger.info("exported %d cases to %s", n, out)
     return n
 

@@ -15,10 +15,9 @@ DEMO_DIR ?= build/demo
 DEMO_RECORDS ?= 50000
 BENCH_ARGS ?=
 # Two pytest workers, each with its own local[2] Spark session: small Spark jobs are mostly driver latency, so two
-# sessions keep the 2 cores busier than one. `--dist load` with the longest tests first (tests/conftest.py). Set
-# TEST_WORKERS=0 to run in one process.
+# sessions keep the 2 cores busier than one. Set TEST_WORKERS=0 to run in one process.
 TEST_WORKERS ?= 2
-PYTEST_PARALLEL := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist load)
+PYTEST_PARALLEL := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist worksteal)
 
 # Python workers must use the venv's interpreter, and Spark should not guess the loopback address.
 export PYSPARK_PYTHON := $(abspath $(PY))

@@ -71,26 +71,3 @@ def raw_row() -> Callable[..., dict[str, object]]:
         return row
 
     return make
-
-
-# The longest tests first (CI on 2 cores at load ~9: pipeline 347 s, resolve 322 s, rings 158 s, ingest's
-# transaction tests 100-120 s, detect 96 s, cli 82 s). `make test` runs xdist with `--dist load`, which hands the
-# first tests out one per worker in turn, so the long ones start at once on both workers instead of the suite
-# ending on one long test that started late (longest-processing-time-first scheduling). Order is otherwise kept.
-_LONGEST_FIRST = (
-    "tests/integration/test_pipeline.py",
-    "tests/integration/test_resolve.py",
-    "tests/integration/test_rings.py",
-    "tests/integration/test_ingest.py",
-    "tests/integration/test_detect.py",
-    "tests/integration/test_cli.py",
-    "tests/integration/test_browser.py",
-)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    def rank(item: pytest.Item) -> int:
-        module = item.nodeid.split("::", 1)[0]
-        return _LONGEST_FIRST.index(module) if module in _LONGEST_FIRST else len(_LONGEST_FIRST)
-
-    items.sort(key=rank)

@@ -23,13 +23,13 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from splitscan.config import Config
-from splitscan.contracts import ContractViolation, load_contract
+from splitscan.contracts import load_contract
 from splitscan.detect.findings import DetectSettings, aggregate_split_groups, with_prior_finding_months
 from splitscan.detect.rules import load_rules, rules_frame
 from splitscan.detect.scoring import keep_strongest_per_parcel_set, with_score_and_reasons
 from splitscan.ingest.fx import read_fx_rates
-from splitscan.quality.rules import add_violations
-from splitscan.storage import TableTransaction, conform, overwrite_partition, read_table, table_exists
+from splitscan.quality.publish import audit_for_publish
+from splitscan.storage import TableTransaction, overwrite_partition, read_table, table_exists
 
 __all__ = [
     "DetectResult",
@@ -99,23 +99,7 @@ def check_findings(findings: DataFrame) -> DataFrame:
     Raises:
         ContractViolation: a finding id is repeated, or a row breaks a row-level expectation.
     """
-    contract = load_contract(FINDINGS)
-    conformed = conform(findings, contract)
-    checked = add_violations(conformed, contract, parameters={})
-    row = checked.agg(
-        F.count(F.lit(1)).alias("rows"),
-        F.count_distinct("finding_id").alias("ids"),
-        F.sum(F.when(F.size("_violations") > 0, 1).otherwise(0)).alias("bad"),
-        F.first(F.when(F.size("_violations") > 0, F.col("_violations")[0]["reason"]), ignorenulls=True).alias("why"),
-    ).first()
-    failures = []
-    if row is not None and row["rows"] != row["ids"]:
-        failures.append(f"expect_column_values_to_be_unique(finding_id): {row['rows'] - row['ids']} repeated")
-    if row is not None and row["bad"]:
-        failures.append(f"{row['bad']} row(s) break a row-level expectation, e.g. {row['why']}")
-    if failures:
-        raise ContractViolation(contract.dataset, failures)
-    return conformed
+    return audit_for_publish(findings, load_contract(FINDINGS))
 
 
 @dataclass(frozen=True)

@@ -229,8 +229,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     config = _config(args)
     out = Path(args.out)
-    if args.what == "cases" and out.suffix.lower() not in (".csv", ".xlsx"):
-        raise ValueError(f"cannot export cases to {out}: the file name must end in .csv or .xlsx")
+    if args.what == "cases":
+        export.cases_format(out)  # a bad file name is refused before Spark starts
     spark = _session(config)
     rows = (
         export.cases_file(spark, config, out=out)

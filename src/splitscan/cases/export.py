@@ -29,6 +29,7 @@ from openpyxl.cell.cell import Cell
 __all__ = [
     "CASE_COLUMNS",
     "FORMULA_TRIGGERS",
+    "SOURCE_COLUMNS",
     "case_row",
     "neutralise",
     "write_cases_csv",
@@ -47,6 +48,8 @@ CASE_COLUMNS: tuple[str, ...] = (
     "status",
     "reasons",
 )
+# The `gold/cases` columns a row is made from: the export's own, except duty at stake, which the table holds in USD.
+SOURCE_COLUMNS: tuple[str, ...] = tuple("duty_at_stake_usd" if c == "duty_at_stake" else c for c in CASE_COLUMNS)
 FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 
 Value = str | int | float | Decimal | None

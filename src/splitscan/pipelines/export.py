@@ -11,26 +11,13 @@ from typing import Any
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from splitscan.cases.export import write_cases_csv, write_cases_xlsx
+from splitscan.cases.export import SOURCE_COLUMNS, write_cases_csv, write_cases_xlsx
 from splitscan.config import Config
 from splitscan.storage import read_table, table_exists
 
-__all__ = ["cases_csv", "cases_file", "cases_xlsx", "entities_csv"]
+__all__ = ["cases_csv", "cases_file", "cases_format", "cases_xlsx", "entities_csv"]
 
 logger = logging.getLogger(__name__)
-
-_CASE_FIELDS = (
-    "case_id",
-    "rank",
-    "score",
-    "case_type",
-    "jurisdiction",
-    "entity_ids",
-    "record_ids",
-    "duty_at_stake_usd",
-    "status",
-    "reasons",
-)
 
 
 def _write_atomically(out: Path, write: Callable[[Path], int]) -> int:
@@ -80,7 +67,7 @@ def _active_cases(spark: SparkSession, config: Config) -> DataFrame:
     return (
         read_table(spark, path)
         .where(F.col("active"))
-        .select(*_CASE_FIELDS)
+        .select(*SOURCE_COLUMNS)
         .orderBy(F.col("rank").asc_nulls_last(), F.col("case_id"))
     )
 
@@ -121,6 +108,18 @@ def cases_xlsx(spark: SparkSession, config: Config, *, out: Path) -> int:
     return n
 
 
+def cases_format(out: Path) -> str:
+    """`csv` or `xlsx`, from the file name; a check the command line runs before it starts Spark.
+
+    Raises:
+        ValueError: any other suffix.
+    """
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ValueError(f"cannot export cases to {out}: the file name must end in .csv or .xlsx")
+    return suffix[1:]
+
+
 def cases_file(spark: SparkSession, config: Config, *, out: Path) -> int:
     """`cases_xlsx` for a `.xlsx` path, `cases_csv` for a `.csv` path; returns the number of cases.
 
@@ -128,9 +127,5 @@ def cases_file(spark: SparkSession, config: Config, *, out: Path) -> int:
         ValueError: any other suffix (checked before Spark reads anything).
         FileNotFoundError: the warehouse has no cases table yet.
     """
-    suffix = out.suffix.lower()
-    if suffix == ".xlsx":
-        return cases_xlsx(spark, config, out=out)
-    if suffix == ".csv":
-        return cases_csv(spark, config, out=out)
-    raise ValueError(f"cannot export cases to {out}: the file name must end in .csv or .xlsx")
+    writer = cases_xlsx if cases_format(out) == "xlsx" else cases_csv
+    return writer(spark, config, out=out)

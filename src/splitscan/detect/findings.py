@@ -225,7 +225,12 @@ def business_record(name: Column, consignee_id: Column) -> Column:
 
 
 def _entity_records(records: DataFrame, entities: DataFrame, settings: DetectSettings) -> DataFrame:
-    """Records with their entity, for entities of 2 to `max_entity_records` records (module docstring)."""
+    """Records with their entity, for entities of 2 to `max_entity_records` records (module docstring), with
+    `business_consignee` per entity, hash-partitioned by entity.
+
+    Every later step is per entity (the rule join and FX conversion are broadcast joins, the windows and the
+    group aggregation all partition by keys that contain `entity_id`), so this one shuffle serves them all.
+    """
     sizes = entities.groupBy("entity_id").agg(F.count(F.lit(1)).alias("_entity_records"))
     people = (
         entities.select("record_id", "entity_id")
@@ -233,7 +238,11 @@ def _entity_records(records: DataFrame, entities: DataFrame, settings: DetectSet
         .join(sizes.filter(F.col("_entity_records").between(2, settings.max_entity_records)), "entity_id")
         .drop("_entity_records")
     )
-    return with_hs_heading(records.select(*_NEEDED)).join(people, "record_id")
+    joined = with_hs_heading(records.select(*_NEEDED)).join(people, "record_id").repartition("entity_id")
+    # Business importers are tagged per entity (domain.md §4): a registration number or a company name on any of
+    # its records, not only on the parts of one finding.
+    business = business_record(F.col("name_std"), F.col("consignee_id_std"))
+    return joined.withColumn("business_consignee", F.max(business).over(Window.partitionBy("entity_id")))
 
 
 def _parts(base: DataFrame, rules: DataFrame, rates: DataFrame, settings: DetectSettings) -> DataFrame:
@@ -275,15 +284,19 @@ def aggregate_split_groups(
         scored): a group of at least `min_parts` parts, each at most the part limit, whose total exceeds the
         threshold. A group that straddles a threshold change is judged by the version in force on its first part.
     """
-    base = _entity_records(records, entities, settings)
-    # Business importers are tagged per entity (domain.md §4): a registration number or a company name on any of
-    # its records, not only on the parts of one finding.
-    business = base.groupBy("entity_id").agg(
-        F.max(business_record(F.col("name_std"), F.col("consignee_id_std"))).alias("business_consignee")
-    )
-    parts = _parts(base, rules, rates, settings)
+    parts = _parts(_entity_records(records, entities, settings), rules, rates, settings)
     version = F.struct(
         "threshold", "part_limit", "rule_currency", "duty_rate", "tax_rate", "flat_duty_per_item", "min_parts"
+    )
+    # Most record x rule rows are the only part of their group. Window totals (no shuffle: the rows are already
+    # partitioned by entity) drop the groups that cannot be findings before the aggregation with its distinct
+    # counts and collected lists, which then runs on the findings' parts only.
+    group = Window.partitionBy(*_GROUP)
+    candidates = (
+        parts.withColumn("_v", F.min_by(version, "arrival_date").over(group))
+        .withColumn("_group_parts", F.count(F.lit(1)).over(group))
+        .withColumn("_group_total", F.sum("value_rule").over(group).cast(MONEY_TYPE))
+        .filter((F.col("_group_parts") >= F.col("_v.min_parts")) & (F.col("_group_total") > F.col("_v.threshold")))
     )
     serial = s10_serial(F.col("tracking_number"))
     s10_prefix = F.when(
@@ -291,12 +304,12 @@ def aggregate_split_groups(
         F.concat(F.substring(F.upper(F.trim("tracking_number")), 1, 2), F.substring(F.upper("tracking_number"), 12, 2)),
     )
     description = F.lower(F.trim(F.col("goods_description")))
-    groups = parts.groupBy(*_GROUP).agg(
+    groups = candidates.groupBy(*_GROUP).agg(
         F.first("jurisdiction").alias("jurisdiction"),
         F.first("rule_kind").alias("rule_kind"),
         F.first("aggregation").alias("aggregation"),
         F.first("window_kind").alias("window_kind"),
-        F.min_by(version, "arrival_date").alias("_v"),
+        F.first("_v").alias("_v"),
         F.count(F.lit(1)).alias("n_parts"),
         F.sum("value_rule").alias("_total"),
         F.sum("value_usd").alias("_total_usd"),
@@ -323,10 +336,10 @@ def aggregate_split_groups(
         F.count("seller_id").alias("_sellers_known"),
         F.count_distinct("seller_id").alias("_sellers"),
         F.max("_order_over_limit").alias("_order_over_limit"),
+        F.max("business_consignee").alias("business_consignee"),
     )
     total = F.col("_total").cast(MONEY_TYPE)
     threshold = F.col("_v.threshold")
-    kept = groups.filter((F.col("n_parts") >= F.col("_v.min_parts")) & (total > threshold))
     normal = total * (F.col("_v.duty_rate") + F.col("_v.tax_rate"))
     duty = F.greatest(normal - F.col("_v.flat_duty_per_item") * F.col("n_parts"), F.lit(0.0))
     duty_money = F.round(duty, 2).cast(MONEY_TYPE)
@@ -342,7 +355,7 @@ def aggregate_split_groups(
     )
     one_supplier = (F.col("_sellers_known") == F.col("n_parts")) & (F.col("_sellers") == 1)
     finding_key = F.concat_ws("|", *[F.col(c) for c in _GROUP])
-    return kept.join(business, "entity_id", "left").select(
+    return groups.select(
         F.concat(F.lit("SF-"), F.substring(F.sha2(finding_key, 256), 1, 20)).alias("finding_id"),
         "rule_id",
         "rule_kind",
@@ -374,7 +387,7 @@ def aggregate_split_groups(
         ),
         F.col("_orders").cast("int").alias("_orders"),
         F.col("_order_over_limit").alias("_order_over_limit"),
-        F.coalesce(F.col("business_consignee"), F.lit(False)).alias("business_consignee"),
+        F.col("business_consignee"),
         F.when(F.col("_headings") == 1, F.element_at("_heading_values", 1)).alias("_heading"),
     )
 
@@ -382,13 +395,12 @@ def aggregate_split_groups(
 def with_prior_finding_months(findings: DataFrame) -> DataFrame:
     """Add `prior_finding_months`: distinct earlier calendar months (by window start) in which the same entity
     has a finding under a *legal* rule. Repeat splits over months point at drip imports; heuristic findings do
-    not count, or a frequent legitimate shopper would build a history out of patterns alone."""
-    month = F.date_format("window_start", "yyyy-MM")
-    months = findings.groupBy("entity_id", month.alias("_month")).agg(
-        F.max(F.when(F.col("rule_kind") == "legal", 1).otherwise(0)).alias("_legal")
-    )
-    earlier = Window.partitionBy("entity_id").orderBy("_month").rowsBetween(Window.unboundedPreceding, -1)
-    ranked = months.withColumn(
-        "prior_finding_months", F.coalesce(F.sum("_legal").over(earlier), F.lit(0)).cast("int")
-    ).drop("_legal")
-    return findings.withColumn("_month", month).join(ranked, ["entity_id", "_month"]).drop("_month")
+    not count, or a frequent legitimate shopper would build a history out of patterns alone.
+
+    One window over the entity (no self-join, so the findings are computed once): the frame holds the entity's
+    findings of strictly earlier months, and their distinct legal months are counted.
+    """
+    month_index = F.year("window_start") * 12 + F.month("window_start")
+    earlier = Window.partitionBy("entity_id").orderBy(month_index).rangeBetween(Window.unboundedPreceding, -1)
+    legal_month = F.when(F.col("rule_kind") == "legal", month_index)
+    return findings.withColumn("prior_finding_months", F.size(F.collect_set(legal_month).over(earlier)).cast("int"))

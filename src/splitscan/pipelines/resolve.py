@@ -22,7 +22,7 @@ from pyspark.sql import functions as F
 from splitscan.config import Config
 from splitscan.contracts import load_contract
 from splitscan.resolve.blocking import candidate_pairs, find_hubs, rule_report
-from splitscan.resolve.compare import COMPARE_INPUT_COLUMNS, compare_pairs
+from splitscan.resolve.compare import COMPARE_INPUT_COLUMNS, COMPARISON_OUTPUT_COLUMNS, compare_pairs
 from splitscan.resolve.components import assign_stable_ids, guarded_components
 from splitscan.resolve.features import FEATURE_COLUMNS, with_features
 from splitscan.resolve.fellegi_sunter import TF_ADJUSTMENTS, MatchModel, estimate_m, estimate_u, score_pairs
@@ -133,6 +133,19 @@ def term_frequencies(features: DataFrame) -> DataFrame:
     return reduce(lambda a, b: a.unionByName(b), frames)
 
 
+_GAMMA_KEPT: tuple[str, ...] = (
+    "record_id_l",
+    "record_id_r",
+    "rules",
+    *COMPARISON_OUTPUT_COLUMNS,
+    *sorted(
+        {f"{c}{side}" for a in TF_ADJUSTMENTS for c in (*a.sources, a.tf_column) for side in ("_l", "_r")}
+        & {f"{c}{side}" for c in (*COMPARE_INPUT_COLUMNS, "name_key") for side in ("_l", "_r")}
+    ),
+)
+"""The columns of the compared pairs that scoring reads: levels, figures and the term-frequency lookup keys."""
+
+
 def _sides(pairs: DataFrame, features: DataFrame) -> DataFrame:
     cols = sorted(set(COMPARE_INPUT_COLUMNS) | {"name_key", "building_key", "postcode_std", "phone_std"})
     left = features.select(F.col("record_id").alias("record_id_l"), *[F.col(c).alias(f"{c}_l") for c in cols])
@@ -170,16 +183,29 @@ def _score(
     # Checkpoints, not caches: they also cut the lineage, so the plans of everything downstream (EM, scoring,
     # clustering) stay small; blocking's seven-rule plan would otherwise be re-planned and kept on the driver by
     # every later query.
-    gammas = compare_pairs(_sides(pairs, features)).localCheckpoint(eager=True)
+    gammas = compare_pairs(_sides(pairs, features)).select(*_GAMMA_KEPT).localCheckpoint(eager=True)
     if model is None:
-        u = estimate_u(features, target_pairs=settings.u_sample_pairs, seed=settings.seed)
+        # The u sample's pairs are compared in as many tasks as a shuffle has, not in the one task of its sample.
+        parts = int(features.sparkSession.conf.get("spark.sql.shuffle.partitions") or 1)
+        u = estimate_u(features, target_pairs=settings.u_sample_pairs, seed=settings.seed, partitions=parts)
         em = estimate_m(gammas, u)
         model = MatchModel.from_estimates(u, em, link_threshold=settings.link_threshold)
         logger.info("EM: %d iterations, converged %s, lambda %.4g", em.iterations, em.converged, em.lambda_)
     if tf is None:
         tf = term_frequencies(features).localCheckpoint(eager=True)
-    scored = score_pairs(gammas, model, tf).localCheckpoint(eager=True)
+    # Lazy: only the links are materialised (`_links`), and the per-pair evidence map is never built for them.
+    scored = score_pairs(gammas, model, tf)
     return scored, rule_report(pairs), model, tf
+
+
+def _links(scored: DataFrame) -> DataFrame:
+    """The linked pairs with the columns clustering and evidence read, materialised (read by both)."""
+    weights = [c for c in scored.columns if c.startswith("w_")]
+    return (
+        scored.filter(F.col("decision") == "link")
+        .select("record_id_l", "record_id_r", "match_weight", *weights)
+        .localCheckpoint(eager=True)
+    )
 
 
 def _edges(linked: DataFrame, nodes: DataFrame) -> DataFrame:
@@ -232,10 +258,13 @@ def resolve_records(
         The entities (`record_id, entity_id, cluster_size, joined_by, link_evidence`), the scored links, the hubs,
         the chaining reports, the per-rule blocking report, the model and the per-record features.
     """
-    features = with_features(records).persist(StorageLevel.MEMORY_AND_DISK)
-    hubs = find_hubs(features, max_identities=settings.max_identities).persist()
+    # Materialised before anything reads them: the hub counts, the seven blocking rules, the u sample and the
+    # term frequencies all read `features`, and their stages run side by side; a lazy cache would let each of
+    # them parse every name and address again (and each hub lookup recount the hubs) before the cache filled.
+    features = with_features(records).localCheckpoint(eager=True)
+    hubs = find_hubs(features, max_identities=settings.max_identities).localCheckpoint(eager=True)
     scored, report, model, tf = _score(features, hubs, model, tf, settings, touching=None)
-    linked = scored.filter(F.col("decision") == "link")
+    linked = _links(scored)
     assignments, chains = guarded_components(
         _edges(linked, features.select("record_id")),
         strong_threshold=settings.strong_threshold_weight,
@@ -317,9 +346,9 @@ def resolve_increment(
         .unionByName(new_features.select(*INDEX_COLUMNS, F.lit(True).alias("_new")))
         .localCheckpoint(eager=True)
     )
-    hubs = find_hubs(universe, max_identities=settings.max_identities).persist()
+    hubs = find_hubs(universe, max_identities=settings.max_identities).localCheckpoint(eager=True)
     scored, report, model, tf = _score(universe, hubs, model, tf, settings, touching="_new")
-    linked = scored.filter(F.col("decision") == "link").persist(StorageLevel.MEMORY_AND_DISK)
+    linked = _links(scored)
 
     ends = linked.select(F.col("record_id_l").alias("record_id")).unionByName(
         linked.select(F.col("record_id_r").alias("record_id"))

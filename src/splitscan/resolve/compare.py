@@ -14,14 +14,13 @@ One vectorised pandas UDF then computes the similarities and picks all five leve
 each Arrow batch makes one Python round trip. String similarity is Jaro-Winkler and optimal string alignment
 (Damerau-Levenshtein without repeated edits of a substring) from `rapidfuzz.process.cpdist`, the fastest
 similarity measured on this stack (machine-notes.md); given names that Jaro-Winkler leaves below 0.92 get
-the romanisation-aware `names.given_name_similarity`.
+the romanisation-aware `names.given_name_similarities`.
 
 Empty strings count as missing, like None.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -37,7 +36,7 @@ from pyspark.sql.types import DoubleType, IntegerType, StructField, StructType
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler
 
-from splitscan.resolve.names import given_name_similarity
+from splitscan.resolve.names import given_name_similarities
 
 __all__ = [
     "ADDRESS_JW_MIN",
@@ -519,15 +518,10 @@ def _edits(frame: _Batch, left: str, right: str) -> FloatArray:
     return out
 
 
-# Given names repeat (a few thousand Korean given names cover most people), so pairs repeat too: a per-worker
-# cache turns most calls into a lookup.
-_aware_similarity = functools.lru_cache(maxsize=1 << 18)(given_name_similarity)
-
-
 def _given_similarity(f: _Batch) -> FloatArray:
     """Jaro-Winkler of the given names, raised by `given_name_similarity` where it is below `GIVEN_CLOSE`.
 
-    The romanisation-aware score is pure Python (~6 us a pair uncached), so it only runs where it can still
+    The romanisation-aware score (`names.given_name_similarities`, vectorised) only runs where it can still
     change the level: pairs with a surname on both sides whose vectorised Jaro-Winkler did not already reach
     the top given-name level. Elsewhere `sim_given` is the plain Jaro-Winkler.
     """
@@ -537,8 +531,7 @@ def _given_similarity(f: _Batch) -> FloatArray:
     below = np.flatnonzero((np.nan_to_num(sims, nan=1.0) < GIVEN_CLOSE) & decisive)
     if below.size:
         left, right = f["given_l"].to_numpy()[below], f["given_r"].to_numpy()[below]
-        aware = np.array([_aware_similarity(a, b) for a, b in zip(left, right, strict=True)], dtype=np.float64)
-        sims[below] = np.maximum(sims[below], aware)
+        sims[below] = np.maximum(sims[below], given_name_similarities(left, right))
     sims[_flag(f, "given_eq")] = 1.0
     return sims
 

@@ -15,14 +15,20 @@ materialised (checkpointed), so using it does not re-run the rounds.
 from __future__ import annotations
 
 import logging
+import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
 from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
 __all__ = [
+    "LOCAL_SEED_EDGES",
     "ComponentsNotConvergedError",
     "ComponentsResult",
     "StableIds",
@@ -42,6 +48,10 @@ _U, _V, _MIN, _MAX = "u", "v", "min_nbr", "max_nbr"
 # Flag on the rows of components that are already finished stars (see `_with_finished`).
 _DONE = "done"
 _STRING = StringType()
+
+LOCAL_SEED_EDGES = 2_000_000
+"""Edges per partition of the local union-find that seeds `guarded_components`' rounds: ~100 MB of strings in
+one Python worker; a resolution graph of this size (a few million records) is solved in that one pass."""
 
 
 class ComponentsNotConvergedError(RuntimeError):
@@ -147,6 +157,67 @@ def _without_finished(adjacency: DataFrame) -> DataFrame:
     return adjacency.withColumn(_DONE, F.lit(False))
 
 
+def _star_roots(codes_x: npt.NDArray[np.int64], codes_y: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.int64]:
+    """Union-find in numpy: for nodes coded 0..n-1 by rank, the smallest code of each node's component.
+
+    Hooking then pointer jumping, vectorised over all edges: every root is hooked onto the smallest root its edges
+    reach, then every node's pointer is followed to its root. Pointers only ever decrease and stay inside the
+    component, so at the fixed point (both ends of every edge share a root) the root is the component minimum.
+    About log2(diameter) passes.
+    """
+    parent = np.arange(n, dtype=np.int64)
+    while True:
+        root_x, root_y = parent[codes_x], parent[codes_y]
+        if np.array_equal(root_x, root_y):
+            return parent
+        lowest = np.minimum(root_x, root_y)
+        np.minimum.at(parent, root_x, lowest)
+        np.minimum.at(parent, root_y, lowest)
+        while True:
+            jumped = parent[parent]
+            if np.array_equal(jumped, parent):
+                break
+            parent = jumped
+
+
+def _local_stars(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """One partition's pairs `(x, y)` -> `(x, y)`: every node of the partition tied to its local component's minimum.
+
+    The output joins exactly the nodes that the partition's own edges join, as a star on the smallest node id, so
+    the union over partitions has the components of the input.
+    """
+    frames = list(batches)
+    if not frames:
+        return
+    pairs = pd.concat(frames, ignore_index=True)
+    # Codes are ranks: hash-factorised, then only the distinct ids sorted (Python orders strings by code point,
+    # which is the UTF-8 byte order Spark compares strings in), so the smallest code is the smallest id.
+    codes, distinct = pd.factorize(np.concatenate([pairs["x"].to_numpy(), pairs["y"].to_numpy()]))
+    order = np.argsort(distinct, kind="stable")
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[order] = np.arange(len(distinct))
+    nodes, codes = np.asarray(distinct)[order], rank[codes]
+    half = len(pairs)
+    roots = _star_roots(codes[:half], codes[half:], len(nodes))
+    leaves = np.flatnonzero(roots != np.arange(len(nodes)))
+    yield pd.DataFrame({"x": nodes[leaves], "y": nodes[roots[leaves]]})
+
+
+def _seeded(pairs: DataFrame, edges_per_partition: int) -> DataFrame:
+    """Pairs replaced by local star forests: a numpy union-find per partition of at most `edges_per_partition`.
+
+    Connectivity is unchanged; the rounds then start from stars instead of the raw links. With all the edges in
+    one partition (graphs up to `edges_per_partition` edges) the rounds have nothing left to do; larger graphs
+    are spread over as many partitions as needed, each reduced on its own executor.
+    """
+    links = pairs.where(F.col("x") != F.col("y"))
+    n_links = links.count()
+    if n_links == 0:
+        return links
+    partitions = math.ceil(n_links / edges_per_partition)
+    return links.repartition(partitions).mapInPandas(_local_stars, "x string, y string")
+
+
 def _cut_lineage(df: DataFrame, *, reliable: bool) -> DataFrame:
     """Materialise `df` and return a frame that no longer carries its plan."""
     return df.checkpoint(eager=True) if reliable else df.localCheckpoint(eager=True)
@@ -161,6 +232,7 @@ def run_connected_components(
     checkpoint_dir: str | None = None,
     checkpoint_interval: int = 4,
     prune_finished: bool = True,
+    local_seed_edges: int | None = None,
 ) -> ComponentsResult:
     """Connected components by alternating large-star and small-star rounds, with the round count.
 
@@ -179,6 +251,9 @@ def run_connected_components(
             cached block is recomputed from at most this many rounds.
         prune_finished: set finished components aside each round (see below). Costs one more shuffle per round;
             turn it off only for graphs dominated by one giant component, where little finishes early.
+        local_seed_edges: when given, first reduce the edges with a union-find per partition of at most this
+            many edges (see `_seeded`; one count and one pass over the edges); the rounds then start from star
+            forests. None starts the rounds from the edges as given.
 
     Returns:
         The assignments `node, component` (one row per node appearing in `edges`; `component` is the smallest node
@@ -207,8 +282,8 @@ def run_connected_components(
     star on its minimum, which is also the fixed point of both steps. That aggregate is the only thing returned to
     the driver each round.
     """
-    if max_iterations < 1 or checkpoint_interval < 1:
-        raise ValueError("max_iterations and checkpoint_interval must be positive")
+    if max_iterations < 1 or checkpoint_interval < 1 or (local_seed_edges is not None and local_seed_edges < 1):
+        raise ValueError("max_iterations, checkpoint_interval and local_seed_edges must be positive")
     spark = edges.sparkSession
     reliable = checkpoint_dir is not None
     if checkpoint_dir is not None:
@@ -227,7 +302,8 @@ def run_connected_components(
     cached: list[DataFrame] = [pairs]
     finished: list[DataFrame] = []
     try:
-        current = flag(_adjacency(pairs)).persist(StorageLevel.MEMORY_AND_DISK)
+        start = pairs if local_seed_edges is None else _seeded(pairs, local_seed_edges)
+        current = flag(_adjacency(start)).persist(StorageLevel.MEMORY_AND_DISK)
         cached.append(current)
         superseded: DataFrame | None = None
         rounds = 0
@@ -291,6 +367,7 @@ def connected_components(
     dst: str = "dst",
     max_iterations: int = 50,
     checkpoint_dir: str | None = None,
+    local_seed_edges: int | None = None,
 ) -> DataFrame:
     """Label every node with the smallest node id (as a string) of its connected component.
 
@@ -302,6 +379,8 @@ def connected_components(
         max_iterations: rounds allowed before giving up.
         checkpoint_dir: reliable checkpoints there instead of local checkpoints (see `run_connected_components`
             for the trade-off).
+        local_seed_edges: seed the rounds with a union-find per partition of at most this many edges (see
+            `run_connected_components`).
 
     Returns:
         `node, component`: one row per node that appears in `edges`; two nodes share `component` exactly when a
@@ -314,7 +393,12 @@ def connected_components(
     The round count is logged at INFO; `run_connected_components` also returns it.
     """
     return run_connected_components(
-        edges, src=src, dst=dst, max_iterations=max_iterations, checkpoint_dir=checkpoint_dir
+        edges,
+        src=src,
+        dst=dst,
+        max_iterations=max_iterations,
+        checkpoint_dir=checkpoint_dir,
+        local_seed_edges=local_seed_edges,
     ).assignments
 
 
@@ -343,6 +427,7 @@ def guarded_components(
     src: str = "src",
     dst: str = "dst",
     checkpoint_dir: str | None = None,
+    local_seed_edges: int | None = LOCAL_SEED_EDGES,
 ) -> tuple[DataFrame, DataFrame]:
     """Cluster linked records into components that a single weak link cannot chain together.
 
@@ -357,6 +442,7 @@ def guarded_components(
         src: column holding one endpoint.
         dst: column holding the other endpoint.
         checkpoint_dir: passed to `connected_components`.
+        local_seed_edges: passed to `connected_components`: both runs start from local union-find forests.
 
     Returns:
         `(assignments, chain_reports)`.
@@ -413,6 +499,7 @@ def guarded_components(
     strong = connected_components(
         strong_edges.unionByName(nodes.select(F.col("node").alias("src"), F.col("node").alias("dst"))),
         checkpoint_dir=checkpoint_dir,
+        local_seed_edges=local_seed_edges,
     ).select("node", F.col("component").alias("strong"))
 
     in_a = strong.select(F.col("node").alias("a"), F.col("strong").alias("ca"))
@@ -433,7 +520,7 @@ def guarded_components(
         .select(F.col("strong_a").alias("src"), F.col("strong_b").alias("dst"))
         .unionByName(strong.select(F.col("strong").alias("src"), F.col("strong").alias("dst")))
     )
-    final = connected_components(merge_edges, checkpoint_dir=checkpoint_dir).select(
+    final = connected_components(merge_edges, checkpoint_dir=checkpoint_dir, local_seed_edges=local_seed_edges).select(
         F.col("node").alias("strong"), "component"
     )
 

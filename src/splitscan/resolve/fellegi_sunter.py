@@ -439,7 +439,8 @@ def estimate_u(
         seed: sample seed.
         id_column: the record key.
         pseudo_count: additive smoothing per level.
-        partitions: repartition the sampled pairs before comparing (more parallelism), if given.
+        partitions: spread the sampled pairs over this many partitions before comparing (more parallelism), if
+            given. The sample is one partition, and so is its cross join: one core compares every pair.
 
     Returns:
         The u estimate with the raw counts and sample sizes.
@@ -456,9 +457,11 @@ def estimate_u(
     )
     left = sample.select(*[sf.col(c).alias(f"{c}_l") for c in ("_id", *columns)])
     right = sample.select(*[sf.col(c).alias(f"{c}_r") for c in ("_id", *columns)])
-    pairs = left.crossJoin(right).where(sf.col("_id_l") < sf.col("_id_r"))
     if partitions is not None:
-        pairs = pairs.repartition(partitions)
+        # The left side's few thousand records are spread, not the million pairs: the pairs come out of the
+        # (broadcast) cross join already in `partitions` parts.
+        left = left.repartition(partitions)
+    pairs = left.crossJoin(sf.broadcast(right)).where(sf.col("_id_l") < sf.col("_id_r"))
     patterns, counts = gamma_pattern_counts(compare_pairs(pairs).select(*GAMMA_COLUMNS))
     n_pairs = int(counts.sum())
     weights = counts.astype(np.float64)

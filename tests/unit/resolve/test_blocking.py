@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from chispa import assert_df_equality
 from pyspark.sql import SparkSession
 
@@ -15,7 +17,7 @@ RULES = (
 )
 
 
-def _records(spark: SparkSession, rows: list[tuple[object, ...]]):  # type: ignore[no-untyped-def]
+def _records(spark: SparkSession, rows: Sequence[tuple[object, ...]]):  # type: ignore[no-untyped-def]
     return spark.createDataFrame(rows, SCHEMA)
 
 

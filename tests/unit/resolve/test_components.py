@@ -118,6 +118,28 @@ def test_long_path_needs_few_rounds_and_logs_them(spark: SparkSession, caplog: p
     assert f"converged after {result.rounds} rounds" in caplog.text
 
 
+@pytest.mark.parametrize(("seed_edges", "max_rounds"), [(10_000, 0), (7, 10)], ids=["one-partition", "many-partitions"])
+def test_local_union_find_seed_gives_the_same_components(spark: SparkSession, seed_edges: int, max_rounds: int) -> None:
+    # A shuffled 60-node path, the chain/cycle/pair graph, a lexicographic trap ("10" < "9") and a self loop. In
+    # one partition the union-find alone solves it (no round left); spread over ten, the rounds finish the job.
+    labels = [f"p{i:02d}" for i in range(60)]
+    random.Random(11).shuffle(labels)
+    edges, expected = CHAIN_CYCLE_PAIR
+    edges = [*edges, *itertools.pairwise(labels), ("9", "10"), ("100", "9"), ("solo", "solo")]
+    expected = {**expected, **dict.fromkeys(labels, "p00"), "9": "10", "10": "10", "100": "10", "solo": "solo"}
+    result = run_connected_components(spark.createDataFrame(edges, EDGES), local_seed_edges=seed_edges)
+    _assert_equal(result.assignments, _expected(spark, expected))
+    assert result.rounds <= max_rounds
+
+
+def test_local_union_find_on_a_star_around_a_middle_hub(spark: SparkSession) -> None:
+    leaves = [f"a{i:03d}" for i in range(100)] + [f"z{i:03d}" for i in range(100)]
+    edges = spark.createDataFrame([("m", leaf) for leaf in leaves], EDGES)
+    result = run_connected_components(edges, local_seed_edges=1_000)
+    _assert_equal(result.assignments, _expected(spark, dict.fromkeys([*leaves, "m"], "a000")))
+    assert result.rounds == 0
+
+
 def test_not_converging_within_max_iterations_raises(spark: SparkSession) -> None:
     labels = [f"p{i:02d}" for i in range(40)]
     random.Random(3).shuffle(labels)

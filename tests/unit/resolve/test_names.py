@@ -13,6 +13,7 @@ from splitscan.resolve.names import (
     NAME_FEATURE_COLUMNS,
     ParsedName,
     canonical_surname,
+    given_name_similarities,
     given_name_similarity,
     name_features,
     name_key,
@@ -465,6 +466,29 @@ def test_given_name_similarity_orders_and_bounds() -> None:
 
 
 # -------------------------------------------------------------------------------------- vectorised
+
+
+def test_given_name_similarities_equal_the_scalar_similarity_pair_by_pair() -> None:
+    words: list[str | None] = [
+        "MINJUN",
+        "MIN JUN",
+        "MINJOON",
+        "민준",
+        "JIHU",
+        "JEEHU",
+        "KYUNGSOO",
+        "GYEONGSU",
+        "SUHYUN",
+        "SEOHYEON",
+    ]
+    words += ["J", "JOHN", "j", "K", "", None, "MINJUM", "SEOYEON", "CHEOLSU", "CHULSOO", "SEO-YEON"]
+    left = [a for a in words for _ in words]
+    right = [b for _ in words for b in words]
+    vectorised = given_name_similarities(left, right)
+    assert vectorised.tolist() == [given_name_similarity(a, b) for a, b in zip(left, right, strict=True)]
+    assert given_name_similarities([], []).tolist() == []
+    with pytest.raises(ValueError, match="1 left names but 2 right names"):
+        given_name_similarities(["A"], ["A", "B"])
 
 
 def test_name_features_frame() -> None:

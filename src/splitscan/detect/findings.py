@@ -194,8 +194,9 @@ def with_window_id(df: DataFrame) -> DataFrame:
     `session:N` windows the first day of the session, where a new session starts when the gap to the entity's
     previous part under the same rule and key exceeds N days.
 
-    One window pass over every row: fixed windows add their id to the partition, so their partitions stay small
-    and their (unused) session numbering costs one sort.
+    One ordered window pass over every row: fixed windows add their id to the partition, so their partitions stay
+    small and their (unused) session numbering costs nothing more. A session's first day is the latest session
+    start up to the row (rows are in arrival order), so it needs no second sort.
     """
     fixed = (
         F.when(F.col("window_kind") == "day", F.date_format("arrival_date", "yyyy-MM-dd"))
@@ -203,17 +204,18 @@ def with_window_id(df: DataFrame) -> DataFrame:
         .when(F.col("window_kind") == "calendar_year", F.date_format("arrival_date", "yyyy"))
         .when(F.col("window_kind") == "none", F.lit(""))
     )
-    keys = ("rule_id", "scope_id", "entity_id", "group_key", "_fixed")
-    part = Window.partitionBy(*keys).orderBy("arrival_date", "record_id")
-    gap = F.datediff("arrival_date", F.lag("arrival_date").over(part))
-    new_session = F.when(gap.isNull() | (gap > F.col("session_gap_days")), 1).otherwise(0)
-    numbered = (
-        df.withColumn("_fixed", fixed)
-        .withColumn("_new", new_session)
-        .withColumn("_session", F.sum("_new").over(part.rowsBetween(Window.unboundedPreceding, 0)))
+    part = Window.partitionBy("rule_id", "scope_id", "entity_id", "group_key", "_fixed").orderBy(
+        "arrival_date", "record_id"
     )
-    start = F.date_format(F.min("arrival_date").over(Window.partitionBy(*keys, "_session")), "yyyy-MM-dd")
-    return numbered.withColumn("window_id", F.coalesce(F.col("_fixed"), start)).drop("_fixed", "_new", "_session")
+    gap = F.datediff("arrival_date", F.lag("arrival_date").over(part))
+    new_session = F.when(gap.isNull() | (gap > F.col("session_gap_days")), F.col("arrival_date"))
+    start = F.max("_new_session").over(part.rowsBetween(Window.unboundedPreceding, 0))
+    return (
+        df.withColumn("_fixed", fixed)
+        .withColumn("_new_session", new_session)
+        .withColumn("window_id", F.coalesce(F.col("_fixed"), F.date_format(start, "yyyy-MM-dd")))
+        .drop("_fixed", "_new_session")
+    )
 
 
 def business_record(name: Column, consignee_id: Column) -> Column:

@@ -6,9 +6,9 @@ The score is a sum of documented points, capped to [0, 100] and divided by 100:
 |---|---|---|
 | legal aggregation rule | 40 | the group meets a jurisdiction's own aggregation rule (domain.md §1.1) |
 | heuristic rule | 15 | a pattern without a legal basis (KR same arrival date, drip imports) |
-| one supplier on every part | 10 | KR: same overseas supplier x purchase date; US: lots of one order (§1.3) |
+| one supplier on every part (not a business) | 10 | KR: same supplier x purchase date; US: lots of one order (§1.3) |
 | several suppliers | -10 | independent orders from different sellers landing together: a known trap (§4) |
-| separate orders from that supplier, within 7 days | 10 | several orders placed instead of one (§1.3 rule 3) |
+| separate orders from that supplier, in 7 days (not a business) | 10 | several orders instead of one (§1.3 rule 3) |
 | business importer | -30 | a registration number / EIN or a company name on any of the entity's records (§4) |
 | parts just under the limit | 20 x share of parts >= `bunch_ratio` of the limit | no public source: heuristic (§2.3) |
 | same goods, ordered separately | 10 | one HS subheading or description on every part, >= 2 order ids (§2.3) |
@@ -25,11 +25,13 @@ so they only count when the parts are known to be several orders (an unknown ord
 orders count when they were placed together; orders spread over weeks are repeat purchases (the drip rules'
 business). A disguise varies the name *and* the address; one of them alone varies with ordinary noise, a second
 delivery address (a PCCC registers up to 20, §1.3) or a household. A business is tagged from all its records, as
-domain.md §4 asks (tag the entity class, do not auto-flag it), and its frequent imports build no history. A lot of
-the same order declared over the limit shows a split by size or weight, not by value. Reasons name the rule, the
-window, the parts, total vs threshold and margin, the duty at stake and every signal that scored. Where several
-rules find exactly the same parcels of one entity, only the strongest finding is kept (legal before heuristic,
-then score) and the others are named in its reasons, so that parcels and duty at stake are not counted twice.
+domain.md §4 asks (tag the entity class, do not auto-flag it): its frequent imports build no history, and
+buying again and again from its own suppliers, in separate orders, is how a business restocks, not a sign of a
+split. A lot of the same order declared over the limit shows a split by size or weight, not by value. Reasons
+name the rule, the window, the parts, total vs threshold and margin, the duty at stake and every signal that
+scored. Where several rules find exactly the same parcels of one entity, only the strongest finding is kept
+(legal before heuristic, then score) and the others are named in its reasons, so that parcels and duty at stake
+are not counted twice.
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ def with_score_and_reasons(findings: DataFrame) -> DataFrame:
     parts = F.least((F.col("n_parts") - 2) * POINTS["part"], F.lit(POINTS["parts_max"]))
     ordered_separately = F.col("_orders") >= 2
     separate_orders = F.col("separate_orders") & (F.datediff("window_end", "window_start") <= SEPARATE_ORDERS_MAX_DAYS)
+    not_for_business = F.when(business, F.lit(" (a business: not scored)")).otherwise(F.lit(""))
     carrier_profile = F.col("single_order") & F.col("same_goods")
     points = (
         F.when(F.col("rule_kind") == "legal", POINTS["legal"]).otherwise(POINTS["heuristic"])
@@ -107,10 +110,10 @@ def with_score_and_reasons(findings: DataFrame) -> DataFrame:
         + F.when(F.col("single_order"), POINTS["single_order"]).otherwise(0)
         + F.when(carrier_profile, POINTS["carrier_profile"]).otherwise(0)
         + F.when(F.col("_order_over_limit"), POINTS["order_over_limit"]).otherwise(0)
-        + F.when(F.col("suppliers") == "one", POINTS["one_supplier"])
+        + F.when((F.col("suppliers") == "one") & ~business, POINTS["one_supplier"])
         .when(F.col("suppliers") == "several", POINTS["several_suppliers"])
         .otherwise(0)
-        + F.when(separate_orders, POINTS["separate_orders"]).otherwise(0)
+        + F.when(separate_orders & ~business, POINTS["separate_orders"]).otherwise(0)
         + F.when(business, POINTS["business"]).otherwise(0)
     )
     score = F.round(F.least(F.greatest(points, F.lit(0.0)), F.lit(100.0)) / 100.0, 4)
@@ -175,7 +178,7 @@ def with_score_and_reasons(findings: DataFrame) -> DataFrame:
             F.format_string(
                 "entity has findings in %d earlier month(s)%s",
                 F.col("prior_finding_months"),
-                F.when(business, F.lit(" (a business: not scored)")).otherwise(F.lit("")),
+                not_for_business,
             ),
         ),
         F.when(
@@ -187,7 +190,10 @@ def with_score_and_reasons(findings: DataFrame) -> DataFrame:
                 "another parcel of the same order was declared over the limit: the order was not cut to the threshold"
             ),
         ),
-        F.when(separate_orders, F.lit("one supplier, a separate order for every part, placed together")),
+        F.when(
+            separate_orders,
+            F.concat(F.lit("one supplier, a separate order for every part, placed together"), not_for_business),
+        ),
         F.when(
             F.col("separate_orders") & ~separate_orders,
             F.format_string(
@@ -195,7 +201,7 @@ def with_score_and_reasons(findings: DataFrame) -> DataFrame:
                 F.lit(SEPARATE_ORDERS_MAX_DAYS),
             ),
         ),
-        F.when(F.col("suppliers") == "one", F.lit("one supplier on every part")),
+        F.when(F.col("suppliers") == "one", F.concat(F.lit("one supplier on every part"), not_for_business)),
         F.when(F.col("suppliers") == "several", F.lit("parts from several suppliers (possibly unrelated orders)")),
         F.when(
             business,

@@ -79,6 +79,7 @@ def _findings(spark: SparkSession) -> DataFrame:
         _finding("repeat", "legal", suppliers="one", separate=True, orders=2, end=D(2025, 3, 12)),
         _finding("coincidence", "legal", suppliers="several"),
         _finding("business", "legal", business=True, prior=2),
+        _finding("business_restock", "legal", business=True, suppliers="one", separate=True, orders=2),
         _finding("noise", "legal", addresses=2),
     ]
     return spark.createDataFrame(rows, SCHEMA)
@@ -90,7 +91,8 @@ def test_score_adds_documented_points(spark: SparkSession) -> None:
     # carrier: one order of one kind of goods: 40 - 15 - 10 = 15; one_order (mixed goods): 40 - 15 = 25;
     # over: a lot of the order over the limit: 40 - 15 - 20 = 5; unknown_orders: same goods but the parts are not
     # known to be several orders: 40; separate: 40 + 10 + 10 within 2 days, repeat: 40 + 10 over 8 days;
-    # business: 40 - 30 and its 2 earlier months earn nothing; noise: one field varying is not a disguise.
+    # business: 40 - 30 and its 2 earlier months earn nothing; business_restock: nor do its separate orders from
+    # one supplier (40 - 30); noise: one field varying is not a disguise.
     expected = spark.createDataFrame(
         [
             ("plain", 0.40),
@@ -104,6 +106,7 @@ def test_score_adds_documented_points(spark: SparkSession) -> None:
             ("repeat", 0.50),
             ("coincidence", 0.30),
             ("business", 0.10),
+            ("business_restock", 0.10),
             ("noise", 0.40),
         ],
         "finding_id string, score double",
@@ -150,6 +153,11 @@ def test_reasons_say_which_signals_did_not_score(spark: SparkSession) -> None:
     ]
     assert actual["business"] == [
         "entity has findings in 2 earlier month(s) (a business: not scored)",
+        "business importer (a registration number or company name on its records): frequent imports are normal",
+    ]
+    assert actual["business_restock"] == [
+        "one supplier, a separate order for every part, placed together (a business: not scored)",
+        "one supplier on every part (a business: not scored)",
         "business importer (a registration number or company name on its records): frequent imports are normal",
     ]
     assert actual["noise"] == ["1 names, 2 addresses: only one field varies (noise or a second address), not scored"]

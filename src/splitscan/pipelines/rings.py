@@ -22,6 +22,7 @@ from splitscan.config import Config
 from splitscan.contracts import load_contract
 from splitscan.detect import load_rules, rules_frame
 from splitscan.quality.publish import audit_for_publish
+from splitscan.resolve.addresses import ADDRESS_FEATURE_COLUMNS
 from splitscan.resolve.components import assign_stable_ids
 from splitscan.resolve.features import with_features
 from splitscan.rings.analysis import AnalysisSettings, analyse_groups
@@ -33,13 +34,14 @@ from splitscan.rings.findings import (
     ring_supply,
     with_score,
 )
-from splitscan.rings.graph import EdgeSettings, build_edges
+from splitscan.rings.graph import EdgeSettings, build_edges, with_house_key
 from splitscan.rings.partition import edges_within, group_components, supply_backed
 from splitscan.rings.picture import picture_path, render_ring_svg, write_picture
 from splitscan.rings.thresholds import thresholds_from_rules, with_threshold
 from splitscan.storage import TableTransaction, ensure_table, overwrite_partition, read_table, table_exists
 
 __all__ = [
+    "FEATURE_KEYS",
     "RECORD_COLUMNS",
     "RingResult",
     "RingSettings",
@@ -57,6 +59,9 @@ HUBS = "silver/hub_attributes"
 FEATURES = "silver/resolve_features"
 FINDINGS = "gold/ring_findings"
 
+# Resolution's parsed keys the ring stage reads: the surname (households) and every address key (units, houses,
+# forwarder suites).
+FEATURE_KEYS: tuple[str, ...] = ("surname", *ADDRESS_FEATURE_COLUMNS)
 RECORD_COLUMNS: tuple[str, ...] = (
     "record_id",
     "destination_country",
@@ -120,25 +125,24 @@ class RingResult:
 
 
 def entity_records(records: DataFrame, entities: DataFrame, features: DataFrame | None = None) -> DataFrame:
-    """Records with their consignee entity and resolution's parsed keys (`surname`, `unit_key`, `suite_digits`).
+    """Records with their consignee entity, resolution's parsed keys and the house key derived from them.
 
     Args:
         records: `import_records` rows with the columns of `RECORD_COLUMNS`.
         entities: `record_id, entity_id`.
-        features: resolution's index (`silver/resolve_features`: `record_id, surname, unit_key, suite_digits`),
+        features: resolution's index (`silver/resolve_features`: `record_id` and the columns of `FEATURE_KEYS`),
             whose keys were parsed when the records were resolved; None parses them again (`with_features`).
 
     Returns:
         One row per record that has an entity: `RECORD_COLUMNS` (identity text dropped) plus `entity_id`,
-        `surname`, `unit_key`, `suite_digits`.
+        `FEATURE_KEYS` and `house_key` (`rings.graph.with_house_key`, over the records that have an entity).
     """
     keep = [c for c in RECORD_COLUMNS if c not in ("name_std", "address_std")]
     if features is None:
-        featured = with_features(records.select(*RECORD_COLUMNS)).select(*keep, "surname", "unit_key", "suite_digits")
+        featured = with_features(records.select(*RECORD_COLUMNS)).select(*keep, *FEATURE_KEYS)
     else:
-        keys = features.select("record_id", "surname", "unit_key", "suite_digits")
-        featured = records.select(*keep).join(keys, "record_id")
-    return featured.join(entities.select("record_id", "entity_id"), "record_id")
+        featured = records.select(*keep).join(features.select("record_id", *FEATURE_KEYS), "record_id")
+    return with_house_key(featured.join(entities.select("record_id", "entity_id"), "record_id"))
 
 
 def find_rings(

@@ -12,14 +12,17 @@ from splitscan.rings.findings import (
     with_score,
 )
 from splitscan.rings.graph import (
+    ADDRESS_KINDS,
     ATTRIBUTE_COLUMNS,
     DEFAULT_WEIGHTS,
     EdgeSettings,
     attribute_edges,
     attribute_pairs,
     build_edges,
+    delivery_point,
     entity_attributes,
     forwarder_values,
+    with_house_key,
     with_supply,
 )
 from splitscan.rings.partition import edges_within, group_components, label_propagation, supply_backed
@@ -27,6 +30,7 @@ from splitscan.rings.picture import picture_path, render_ring_svg, write_picture
 from splitscan.rings.thresholds import THRESHOLD_SCHEMA, thresholds_from_rules, with_threshold
 
 __all__ = [
+    "ADDRESS_KINDS",
     "ANALYSIS_SCHEMA",
     "ATTRIBUTE_COLUMNS",
     "DEFAULT_WEIGHTS",
@@ -39,6 +43,7 @@ __all__ = [
     "attribute_edges",
     "attribute_pairs",
     "build_edges",
+    "delivery_point",
     "describe_rings",
     "edges_within",
     "entity_attributes",
@@ -52,6 +57,7 @@ __all__ = [
     "ring_supply",
     "supply_backed",
     "thresholds_from_rules",
+    "with_house_key",
     "with_score",
     "with_supply",
     "with_threshold",

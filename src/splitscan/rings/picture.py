@@ -25,6 +25,7 @@ _KIND_COLOURS = {
     "email": "#9467bd",
     "drop_address": "#8c564b",
     "unit": "#bcbd22",
+    "house": "#2ca02c",
     "seller": "#17becf",
 }
 _MEMBER, _ORGANISER = "#1f77b4", "#e41a1c"
@@ -54,7 +55,7 @@ def render_ring_svg(
 
     Returns:
         The SVG document. Members are circles; every shared value is a square joined to the members that carry
-        it, coloured by kind (customs id, phone, e-mail, drop address, unit, merchant).
+        it, coloured by kind (customs id, phone, e-mail, drop address, unit, house, merchant).
     """
     g = nx.Graph()
     g.add_nodes_from(sorted(members), role="member")

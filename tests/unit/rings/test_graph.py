@@ -6,26 +6,40 @@ import datetime as dt
 
 from chispa import assert_df_equality
 from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
 
-from splitscan.rings.graph import attribute_edges, attribute_pairs, entity_attributes, forwarder_values, with_supply
+from splitscan.rings.graph import (
+    attribute_edges,
+    attribute_pairs,
+    build_edges,
+    entity_attributes,
+    forwarder_values,
+    with_house_key,
+    with_supply,
+)
 
 ATTRS = "entity_id string, kind string, value string, is_home boolean"
 PAIRS = "src string, dst string, kind string, value string"
 EDGES = "src string, dst string, weight double, tier string, kinds array<string>, evidence array<string>"
 
 
-def test_entity_attributes_drop_hubs_and_blanks_and_mark_the_home_unit(spark: SparkSession) -> None:
+def test_entity_attributes_drop_hubs_and_blanks_and_mark_the_home_unit_or_house(spark: SparkSession) -> None:
     records = spark.createDataFrame(
         [
-            ("r1", "E1", "P1", None, "C1", "U1"),
-            ("r2", "E1", "AGENT", "", "C1", "U1"),
-            ("r3", "E1", None, "m@x", None, "U9"),
-            ("r4", "E2", "P1", None, None, None),
+            ("r1", "E1", "P1", None, "C1", "U1", None),
+            ("r2", "E1", "AGENT", "", "C1", "U1", None),
+            ("r3", "E1", None, "m@x", None, "U9", None),
+            ("r4", "E2", "P1", None, None, None, "H1"),  # E2's home is a house
+            ("r5", "E2", None, None, None, None, "H1"),
+            ("r6", "E2", None, None, None, "U9", None),
+            ("r7", "E3", None, None, None, None, "BIG"),  # a building resolution lists as a hub: no house
         ],
         "record_id string, entity_id string, phone_std string, email_std string, consignee_id_std string, "
-        "unit_key string",
+        "unit_key string, house_key string",
     )
-    hubs = spark.createDataFrame([("phone_std", "AGENT"), ("unit_key", "U1X")], "attribute string, value string")
+    hubs = spark.createDataFrame(
+        [("phone_std", "AGENT"), ("unit_key", "U1X"), ("building_key", "BIG")], "attribute string, value string"
+    )
     expected = spark.createDataFrame(
         [
             ("E1", "phone", "P1", False),
@@ -34,10 +48,41 @@ def test_entity_attributes_drop_hubs_and_blanks_and_mark_the_home_unit(spark: Sp
             ("E1", "unit", "U1", True),
             ("E1", "unit", "U9", False),
             ("E2", "phone", "P1", False),
+            ("E2", "house", "H1", True),
+            ("E2", "unit", "U9", False),
         ],
         ATTRS,
     )
     assert_df_equality(entity_attributes(records, hubs), expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_house_key_only_for_whole_buildings_no_parcel_addresses_by_unit(spark: SparkSession) -> None:
+    schema = "record_id string, building_key string, complex_key string, unit string, is_po_box boolean"
+    records = spark.createDataFrame(
+        [
+            ("r1", "P:90210|MAIN|12", None, None, False),  # a house
+            ("r2", "P:90210|MAIN|12", None, None, None),  # the same house, PO box flag unknown
+            ("r3", "P:10001|ELM|5", None, "4B", False),  # an apartment
+            ("r4", "P:10001|ELM|5", None, None, False),  # its unit left out: not a house
+            ("r5", "D:GANGNAM|C|JUGONG5", "D:GANGNAM|C|JUGONG5", None, False),  # a named complex without unit
+            ("r6", "P:30301|POBOX", None, None, True),  # a PO box without its number
+            ("r7", None, None, None, False),  # an address that could not be read
+        ],
+        schema,
+    )
+    expected = spark.createDataFrame(
+        [
+            ("r1", "P:90210|MAIN|12", None, None, False, "P:90210|MAIN|12"),
+            ("r2", "P:90210|MAIN|12", None, None, None, "P:90210|MAIN|12"),
+            ("r3", "P:10001|ELM|5", None, "4B", False, None),
+            ("r4", "P:10001|ELM|5", None, None, False, None),
+            ("r5", "D:GANGNAM|C|JUGONG5", "D:GANGNAM|C|JUGONG5", None, False, None),
+            ("r6", "P:30301|POBOX", None, None, True, None),
+            ("r7", None, None, None, False, None),
+        ],
+        schema + ", house_key string",
+    )
+    assert_df_equality(with_house_key(records), expected, ignore_row_order=True, ignore_nullable=True)
 
 
 def test_pairs_per_attribute_type(spark: SparkSession) -> None:
@@ -52,6 +97,10 @@ def test_pairs_per_attribute_type(spark: SparkSession) -> None:
             ("E5", "customs_id", "C1", False),
             ("E6", "customs_id", "C1", False),
             ("E5", "email", "M1", False),  # nobody else has M1: no pair
+            ("E7", "house", "H1", True),  # E7's house, where E8 only receives: a drop address
+            ("E8", "house", "H1", False),
+            ("E9", "house", "H2", True),  # a house home to both
+            ("E10", "house", "H2", True),
         ],
         ATTRS,
     )
@@ -61,6 +110,8 @@ def test_pairs_per_attribute_type(spark: SparkSession) -> None:
             ("E1", "E2", "drop_address", "U1"),
             ("E3", "E4", "unit", "U2"),
             ("E5", "E6", "customs_id", "C1"),
+            ("E7", "E8", "drop_address", "H1"),
+            ("E10", "E9", "house", "H2"),
         ],
         PAIRS,
     )
@@ -97,6 +148,8 @@ def test_edges_sum_weights_and_tiers_mark_households_and_shared_customs_ids(spar
             ("E9", "E10", "phone", "P4"),  # relatives living apart: same surname and phone, different homes
             ("E9", "E10", "drop_address", "U4"),
             ("E11", "E12", "phone", "P5"),  # same surname and phone, one home unknown: not known to be one home
+            ("E13", "E14", "house", "H1"),  # one surname, one house: a household
+            ("E13", "E15", "house", "H1"),  # another surname in the same house
         ],
         PAIRS,
     )
@@ -113,10 +166,13 @@ def test_edges_sum_weights_and_tiers_mark_households_and_shared_customs_ids(spar
             ("E10", "KIM", "U5"),
             ("E11", "YOON", "U6"),
             ("E12", "YOON", None),
+            ("E13", "SMITH", "H1"),
+            ("E14", "SMITH", "H1"),
+            ("E15", "JONES", "H1"),
         ],
         "entity_id string, surname string, home string",
     )
-    weights = {"customs_id": 3.0, "phone": 2.0, "drop_address": 2.0, "unit": 1.5}
+    weights = {"customs_id": 3.0, "phone": 2.0, "drop_address": 2.0, "unit": 1.5, "house": 1.5}
     expected = spark.createDataFrame(
         [
             ("E1", "E2", 4.0, "ring", ["drop_address", "phone"], ["drop_address=U1", "phone=P1"]),
@@ -125,6 +181,8 @@ def test_edges_sum_weights_and_tiers_mark_households_and_shared_customs_ids(spar
             ("E7", "E8", 4.5, "same_identity", ["customs_id", "unit"], ["customs_id=C1", "unit=U3"]),
             ("E9", "E10", 4.0, "ring", ["drop_address", "phone"], ["drop_address=U4", "phone=P4"]),
             ("E11", "E12", 2.0, "ring", ["phone"], ["phone=P5"]),
+            ("E13", "E14", 1.5, "household", ["house"], ["house=H1"]),
+            ("E13", "E15", 1.5, "ring", ["house"], ["house=H1"]),
         ],
         EDGES,
     )
@@ -175,4 +233,46 @@ def test_values_used_mostly_at_forwarder_mailboxes_are_hubs(spark: SparkSession)
     )
     expected = spark.createDataFrame([("phone_std", "FWD")], "attribute string, value string")
     actual = forwarder_values(records, min_suite_digits=5, min_share=0.5)
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_houses_link_their_people_but_apartments_without_units_and_hub_buildings_do_not(spark: SparkSession) -> None:
+    day = dt.date(2025, 3, 1)
+    house, flats, hall = "P:90210|MAIN|12", "P:10001|ELM|5", "P:10001|BROAD|1"
+    records = spark.createDataFrame(
+        [
+            # A couple in a house (one surname) and a friend of another name whose parcels go to that house.
+            ("r1", "A", "SMITH", house, None, "S1", day),
+            ("r2", "B", "SMITH", house, None, "S1", day),
+            ("r3", "C", "JONES", house, None, "S1", day),
+            ("r4", "C", "JONES", "P:10002|OAK|7", None, "S9", day),  # C's own house
+            ("r5", "C", "JONES", "P:10002|OAK|7", None, "S9", day),
+            # Apartment neighbours: one writes the unit, the other leaves it out. No link.
+            ("r6", "D", "PARK", flats, "2A", "S2", day),
+            ("r7", "E", "KIM", flats, None, "S2", day),
+            # A building resolution lists as a hub (many names, no units written): no link either.
+            ("r8", "F", "LEE", hall, None, "S3", day),
+            ("r9", "G", "CHOI", hall, None, "S3", day),
+        ],
+        "record_id string, entity_id string, surname string, building_key string, unit string, seller_id string, "
+        "order_date date",
+    ).select(
+        "*",
+        F.lit(None).cast("string").alias("complex_key"),
+        F.when(F.col("unit").isNotNull(), F.concat_ws("|", "building_key", "unit")).alias("unit_key"),
+        F.lit(False).alias("is_po_box"),
+        F.lit(None).cast("int").alias("suite_digits"),
+        F.lit(None).cast("date").alias("arrival_date"),
+        *[F.lit(None).cast("string").alias(c) for c in ("consignee_id_std", "phone_std", "email_std")],
+    )
+    hubs = spark.createDataFrame([("building_key", hall)], "attribute string, value string")
+    expected = spark.createDataFrame(
+        [
+            ("A", "B", 2.0, "household", ["house", "seller"], [f"house={house}", "seller=S1"]),
+            ("A", "C", 2.5, "ring", ["drop_address", "seller"], [f"drop_address={house}", "seller=S1"]),
+            ("B", "C", 2.5, "ring", ["drop_address", "seller"], [f"drop_address={house}", "seller=S1"]),
+        ],
+        EDGES,
+    )
+    actual = build_edges(with_house_key(records), hubs)
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)

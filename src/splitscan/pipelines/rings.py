@@ -36,7 +36,7 @@ from splitscan.rings.findings import (
 )
 from splitscan.rings.graph import EdgeSettings, build_edges, with_house_key
 from splitscan.rings.partition import edges_within, group_components, supply_backed
-from splitscan.rings.picture import picture_path, render_ring_svg, write_picture
+from splitscan.rings.picture import PictureStage, render_ring_svg
 from splitscan.rings.thresholds import thresholds_from_rules, with_threshold
 from splitscan.storage import TableTransaction, ensure_table, overwrite_partition, read_table, table_exists
 
@@ -212,18 +212,19 @@ def find_rings(
     return RingResult(findings=findings, edges=edges, groups=groups, analysis=analysis)
 
 
-def ring_pictures(findings: DataFrame, edges: DataFrame, *, warehouse_uri: str, top: int, seed: int) -> dict[str, str]:
-    """Draw the `top` rings by score and write them under `<warehouse>/reports/rings/`.
+def ring_pictures(findings: DataFrame, edges: DataFrame, *, stage: PictureStage, top: int, seed: int) -> dict[str, str]:
+    """Draw the `top` rings by score into `stage` (published to `<warehouse>/reports/rings/` by `stage.publish()`).
 
     Args:
         findings: `ring_id, score, members, organiser` per ring.
         edges: `src, dst, evidence` of the graph.
-        warehouse_uri: the warehouse location (local).
+        stage: the run's staging folder for pictures.
         top: rings to draw.
         seed: layout seed.
 
     Returns:
-        `ring_id -> picture path`. Only the top rings and their own edges reach the driver.
+        `ring_id -> picture path` (the path once published). Only the top rings and their own edges reach the
+        driver.
     """
     if top <= 0:
         return {}
@@ -251,8 +252,8 @@ def ring_pictures(findings: DataFrame, edges: DataFrame, *, warehouse_uri: str, 
             title=f"ring {head['ring_id']}  score {head['score']:.1f}  {len(head['members'])} members",
             seed=seed,
         )
-        paths[head["ring_id"]] = write_picture(svg, picture_path(warehouse_uri, head["ring_id"]))
-    logger.info("drew %d ring pictures under %s/reports/rings", len(paths), warehouse_uri)
+        paths[head["ring_id"]] = stage.write(svg, head["ring_id"])
+    logger.info("drew %d ring pictures into %s", len(paths), stage.folder)
     return paths
 
 
@@ -273,7 +274,7 @@ def run(
     settings: RingSettings = RingSettings(),
     thresholds: DataFrame | None = None,
 ) -> RingResult:
-    """Detect rings over every record and publish `gold/ring_findings` for `run_date`, with pictures.
+    """Detect rings over every record and publish `gold/ring_findings` for `run_date`, then its pictures.
 
     Args:
         spark: the session.
@@ -307,20 +308,32 @@ def run(
         settings=settings,
     )
     findings = result.findings.localCheckpoint(eager=True)
-    pictures = ring_pictures(
-        findings, result.edges, warehouse_uri=config.warehouse_uri, top=settings.pictures, seed=settings.analysis.seed
-    )
-    drawn = spark.createDataFrame(list(pictures.items()), "ring_id string, picture_path string")
-    out = (
-        findings.join(drawn, "ring_id", "left")
-        .withColumn("run_date", F.lit(run_date))
-        .withColumn("run_id", F.lit(run_id))
-        .withColumn("created_at", F.lit(now).cast("timestamp"))
-    )
-    out = audit_for_publish(out, contract)  # a ring row that breaks the contract refuses the run; nothing written
-    with TableTransaction(spark, [path]):
-        version = overwrite_partition(out, path, contract, f"run_date = '{run_date.isoformat()}'")
+    # Pictures are staged and move into reports/rings only once the table has committed: a refused or failed run
+    # leaves the pictures as they were, matching the table.
+    stage = PictureStage(config.warehouse_uri, run_id)
+    try:
+        pictures = ring_pictures(
+            findings, result.edges, stage=stage, top=settings.pictures, seed=settings.analysis.seed
+        )
+        drawn = spark.createDataFrame(list(pictures.items()), "ring_id string, picture_path string")
+        out = (
+            findings.join(drawn, "ring_id", "left")
+            .withColumn("run_date", F.lit(run_date))
+            .withColumn("run_id", F.lit(run_id))
+            .withColumn("created_at", F.lit(now).cast("timestamp"))
+        )
+        out = audit_for_publish(out, contract)  # a ring row that breaks the contract refuses the run; nothing written
+        with TableTransaction(spark, [path]):
+            version = overwrite_partition(out, path, contract, f"run_date = '{run_date.isoformat()}'")
+        published = stage.publish()
+    finally:
+        stage.discard()
     logger.info(
-        "rings %s: wrote %s version %d; largest group %d entities", run_id, path, version, result.largest_group()
+        "rings %s: wrote %s version %d and %d pictures; largest group %d entities",
+        run_id,
+        path,
+        version,
+        published,
+        result.largest_group(),
     )
     return RingResult(findings=out, edges=result.edges, groups=result.groups, analysis=result.analysis)

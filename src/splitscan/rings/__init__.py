@@ -26,7 +26,7 @@ from splitscan.rings.graph import (
     with_supply,
 )
 from splitscan.rings.partition import edges_within, group_components, label_propagation, supply_backed
-from splitscan.rings.picture import picture_path, render_ring_svg, write_picture
+from splitscan.rings.picture import PictureStage, picture_path, render_ring_svg, write_picture
 from splitscan.rings.thresholds import THRESHOLD_SCHEMA, thresholds_from_rules, with_threshold
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "AnalysisSettings",
     "EdgeSettings",
     "FindingSettings",
+    "PictureStage",
     "analyse_group",
     "analyse_groups",
     "attribute_edges",

@@ -146,8 +146,8 @@ def run(records: int, noise: str = "default", *, resolve: bool | None = None, se
     )
     found, seconds = _detect(recs, truth_entities, rules, rates)
     print(f"detect with truth entities: {seconds:.1f} s", flush=True)
+    found.write.mode("overwrite").parquet(str(out / "findings-truth_person"))  # every column, for error analysis
     collected = _collect(found)
-    collected.to_parquet(out / "findings-truth_person.parquet")  # for error analysis
     payload["truth_person"] = {
         "seconds": round(seconds, 1),
         "records_per_s": round(n_records / seconds),

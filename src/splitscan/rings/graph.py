@@ -136,16 +136,10 @@ def with_house_key(records: DataFrame) -> DataFrame:
         & F.col("complex_key").isNull()
         & ~F.coalesce(F.col("is_po_box"), F.lit(False))
     )
-    with_units = (
-        records.where(F.col("building_key").isNotNull() & F.col("unit").isNotNull())
-        .select(F.col("building_key").alias("_b"), F.lit(True).alias("_has_units"))
-        .distinct()
-    )
-    return (
-        records.join(with_units, F.col("building_key") == F.col("_b"), "left")
-        .withColumn("house_key", F.when(addressed & F.col("_has_units").isNull(), F.col("building_key")))
-        .drop("_b", "_has_units")
-    )
+    # A window, not a self-join: `records` is usually computed by resolution's parsing UDFs, which a self-join
+    # would run twice.
+    has_units = F.max(F.col("unit").isNotNull()).over(Window.partitionBy("building_key"))
+    return records.withColumn("house_key", F.when(addressed & ~has_units, F.col("building_key")))
 
 
 def delivery_point() -> Column:

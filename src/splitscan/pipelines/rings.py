@@ -59,9 +59,9 @@ HUBS = "silver/hub_attributes"
 FEATURES = "silver/resolve_features"
 FINDINGS = "gold/ring_findings"
 
-# Resolution's parsed keys the ring stage reads: the surname (households) and every address key (units, houses,
-# forwarder suites).
-FEATURE_KEYS: tuple[str, ...] = ("surname", *ADDRESS_FEATURE_COLUMNS)
+# Resolution's parsed keys the ring stage reads: surname and name key (households, one person under two entities)
+# and every address key (units, houses, forwarder suites).
+FEATURE_KEYS: tuple[str, ...] = ("surname", "name_sorted_key", *ADDRESS_FEATURE_COLUMNS)
 RECORD_COLUMNS: tuple[str, ...] = (
     "record_id",
     "destination_country",

@@ -25,8 +25,9 @@ Bounds and traps (domain.md §4):
 * a pair with one surname and one home (the same most used unit or house; or, when neither has a home, the same
   phone) is a household: its edge is kept, in tier `household`, and ring analysis counts a household as one party
   (a household is not a ring by itself). Relatives who live apart are separate parties even when they share a
-  phone: a household is people at one address (domain.md §4). A pair sharing a customs id is one party too (tier
-  `same_identity`): two spellings of one person must not look like two nominees.
+  phone: a household is people at one address (domain.md §4). A pair sharing a customs id, or a phone or e-mail and
+  one name (resolution's order- and spelling-tolerant `name_sorted_key`), is one party too (tier `same_identity`):
+  two spellings of one person that resolution left apart must not look like two nominees.
 """
 
 from __future__ import annotations
@@ -247,18 +248,19 @@ def attribute_edges(
 
     Args:
         pairs: `src, dst, kind, value` from `attribute_pairs`.
-        people: `entity_id, surname, home`, one row per entity: `home` is the entity's most used delivery point,
-            unit or house (null or missing when unknown, e.g. every parcel went to a PO box or an address that
-            could not be read).
+        people: `entity_id, surname, name, home`, one row per entity: `name` is the entity's most used
+            `name_sorted_key`; `home` is its most used delivery point, unit or house (null or missing when unknown,
+            e.g. every parcel went to a PO box or an address that could not be read).
         weights: weight per shared value, by kind.
 
     Returns:
         `src, dst, weight, tier, kinds, evidence`: `evidence` is the sorted `kind=value` list, `kinds` the sorted
         distinct kinds, `tier` is `same_identity` when the pair shares a customs id (one identity that resolution
-        left as two entities, or one stolen id: either way one party), else `household` when the two have one
-        surname and one home (the same most used unit or house, or no home on either side and a phone in common:
-        a family phone, domain.md §4), else `ring`. Relatives living apart (different homes) are `ring`, even when
-        they share a phone or one receives at the other's home: a nominee ring often uses the organiser's relatives.
+        left as two entities, or one stolen id: either way one party) or shares a phone or e-mail under one name
+        (one person writing the name two ways), else `household` when the two have one surname and one home (the
+        same most used unit or house, or no home on either side and a phone in common: a family phone, domain.md
+        §4), else `ring`. Relatives living apart (different homes) are `ring`, even when they share a phone or one
+        receives at the other's home: a nominee ring often uses the organiser's relatives.
     """
     edges = pairs.groupBy("src", "dst").agg(
         F.sum(_weight_of(F.col("kind"), weights)).alias("weight"),
@@ -268,7 +270,7 @@ def attribute_edges(
 
     def ends(end: str) -> DataFrame:
         return people.select(
-            F.col("entity_id").alias(end), *[F.col(c).alias(f"_{c}_{end}") for c in ("surname", "home")]
+            F.col("entity_id").alias(end), *[F.col(c).alias(f"_{c}_{end}") for c in ("surname", "name", "home")]
         )
 
     def same(column: str) -> Column:
@@ -276,7 +278,8 @@ def attribute_edges(
 
     no_homes = F.col("_home_src").isNull() & F.col("_home_dst").isNull() & F.array_contains(F.col("kinds"), "phone")
     household = (same("home") | no_homes) & same("surname")
-    same_identity = F.array_contains(F.col("kinds"), "customs_id")
+    reachable = F.array_contains(F.col("kinds"), "phone") | F.array_contains(F.col("kinds"), "email")
+    same_identity = F.array_contains(F.col("kinds"), "customs_id") | (reachable & same("name"))
     return (
         edges.join(ends("src"), "src", "left")
         .join(ends("dst"), "dst", "left")
@@ -362,8 +365,9 @@ def build_edges(entity_records: DataFrame, hubs: DataFrame, *, settings: EdgeSet
     """The whole edge stage: attributes without hubs, bounded pairs, weighted edges with tiers, supply evidence.
 
     Args:
-        entity_records: one row per record: `record_id, entity_id, surname, suite_digits, seller_id, order_date,
-            arrival_date` and the columns of `ATTRIBUTE_COLUMNS` (`house_key` from `with_house_key`).
+        entity_records: one row per record: `record_id, entity_id, surname, name_sorted_key, suite_digits,
+            seller_id, order_date, arrival_date` and the columns of `ATTRIBUTE_COLUMNS` (`house_key` from
+            `with_house_key`).
         hubs: `attribute, value` (resolution's `hub_attributes`).
         settings: weights and bounds.
 
@@ -375,10 +379,14 @@ def build_edges(entity_records: DataFrame, hubs: DataFrame, *, settings: EdgeSet
     )
     attributes = entity_attributes(entity_records, hubs.select("attribute", "value").unionByName(forwarders))
     pairs = attribute_pairs(attributes, max_entities_per_value=settings.max_entities_per_value)
-    people = _modal(entity_records, "entity_id", "surname", "surname").join(
-        _modal(entity_records.withColumn("_point", delivery_point()), "entity_id", "_point", "home"),
-        "entity_id",
-        "full",
+    people = (
+        _modal(entity_records, "entity_id", "surname", "surname")
+        .join(_modal(entity_records, "entity_id", "name_sorted_key", "name"), "entity_id", "full")
+        .join(
+            _modal(entity_records.withColumn("_point", delivery_point()), "entity_id", "_point", "home"),
+            "entity_id",
+            "full",
+        )
     )
     edges = attribute_edges(pairs, people, weights=settings.weights)
     return with_supply(

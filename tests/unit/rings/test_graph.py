@@ -135,7 +135,7 @@ def test_a_value_above_the_cap_makes_no_edges(spark: SparkSession) -> None:
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 
-def test_edges_sum_weights_and_tiers_mark_households_and_shared_customs_ids(spark: SparkSession) -> None:
+def test_edges_sum_weights_and_tiers_mark_households_and_one_identity(spark: SparkSession) -> None:
     pairs = spark.createDataFrame(
         [
             ("E1", "E2", "phone", "P1"),
@@ -150,27 +150,33 @@ def test_edges_sum_weights_and_tiers_mark_households_and_shared_customs_ids(spar
             ("E11", "E12", "phone", "P5"),  # same surname and phone, one home unknown: not known to be one home
             ("E13", "E14", "house", "H1"),  # one surname, one house: a household
             ("E13", "E15", "house", "H1"),  # another surname in the same house
+            ("E16", "E17", "phone", "P6"),  # one phone, one name: one person
+            ("E18", "E19", "drop_address", "U8"),  # one name, a drop address only: namesakes are not one person
         ],
         PAIRS,
     )
     people = spark.createDataFrame(
         [
-            ("E1", "KIM", "U1"),
-            ("E2", "LEE", None),
-            ("E3", "PARK", "U2"),
-            ("E4", "PARK", "U2"),
-            ("E5", "CHOI", None),
-            ("E6", "CHOI", None),
-            ("E7", "HAN", "U3"),
-            ("E9", "KIM", "U4"),
-            ("E10", "KIM", "U5"),
-            ("E11", "YOON", "U6"),
-            ("E12", "YOON", None),
-            ("E13", "SMITH", "H1"),
-            ("E14", "SMITH", "H1"),
-            ("E15", "JONES", "H1"),
+            ("E1", "KIM", "KIM MINJUN", "U1"),
+            ("E2", "LEE", "LEE SOYEON", None),
+            ("E3", "PARK", "PARK JIHO", "U2"),
+            ("E4", "PARK", "PARK MINSEO", "U2"),
+            ("E5", "CHOI", "CHOI YUNA", None),
+            ("E6", "CHOI", "CHOI JUNHO", None),
+            ("E7", "HAN", "HAN SEOJUN", "U3"),
+            ("E9", "KIM", "KIM HAJUN", "U4"),
+            ("E10", "KIM", "KIM DOYUN", "U5"),
+            ("E11", "YOON", "YOON SEOA", "U6"),
+            ("E12", "YOON", "YOON JIAN", None),
+            ("E13", "SMITH", "JOHN SMITH", "H1"),
+            ("E14", "SMITH", "MARY SMITH", "H1"),
+            ("E15", "JONES", "ANN JONES", "H1"),
+            ("E16", "OK", "HUN TUNK UK", "U7"),  # one person written two ways, left as two entities
+            ("E17", "OK", "HUN TUNK UK", None),
+            ("E18", "LEE", "HUN TUNK LEE", "U8"),  # one name key, but no phone or e-mail in common
+            ("E19", "LEE", "HUN TUNK LEE", "U9"),
         ],
-        "entity_id string, surname string, home string",
+        "entity_id string, surname string, name string, home string",
     )
     weights = {"customs_id": 3.0, "phone": 2.0, "drop_address": 2.0, "unit": 1.5, "house": 1.5}
     expected = spark.createDataFrame(
@@ -183,6 +189,8 @@ def test_edges_sum_weights_and_tiers_mark_households_and_shared_customs_ids(spar
             ("E11", "E12", 2.0, "ring", ["phone"], ["phone=P5"]),
             ("E13", "E14", 1.5, "household", ["house"], ["house=H1"]),
             ("E13", "E15", 1.5, "ring", ["house"], ["house=H1"]),
+            ("E16", "E17", 2.0, "same_identity", ["phone"], ["phone=P6"]),
+            ("E18", "E19", 2.0, "ring", ["drop_address"], ["drop_address=U8"]),
         ],
         EDGES,
     )
@@ -258,6 +266,7 @@ def test_houses_link_their_people_but_apartments_without_units_and_hub_buildings
         "order_date date",
     ).select(
         "*",
+        F.concat_ws(" ", "entity_id", "surname").alias("name_sorted_key"),
         F.lit(None).cast("string").alias("complex_key"),
         F.when(F.col("unit").isNotNull(), F.concat_ws("|", "building_key", "unit")).alias("unit_key"),
         F.lit(False).alias("is_po_box"),

@@ -6,10 +6,14 @@ in the rule's currency at the rate of the rule's FX date.
 
 Everything is DataFrame operations: rules are joined to records with a broadcast range join on the validity
 dates; day, key and calendar windows are plain group keys; session windows (parts at most N days apart) are cut
-with `lag` and a running sum over one window partition per (rule, entity, key). Hub entities (forwarders, agents:
-more than `max_entity_records` records) are *capped*: they are left out of person-level aggregation (domain.md §4:
-aggregate per end consignee, never auto-flag a hub), which also bounds every window partition and every
-`collect_list`, so no task straggles on one giant entity.
+with `lag` and a running maximum over one window partition per (rule, entity, key). Hub entities (forwarders,
+agents: more than `max_entity_records` records) are *capped*: they are left out of person-level aggregation
+(domain.md §4: aggregate per end consignee, never auto-flag a hub), which also bounds every window partition and
+every `collect_list`, so no task straggles on one giant entity.
+
+Speed: the records are hash-partitioned by entity once and every later step partitions by keys that contain the
+entity, so nothing else shuffles the record x rule rows; window totals drop the groups that cannot be findings
+before the aggregation with distinct counts and collected lists (docs/detect.md, "Speed").
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from splitscan.config import Config
 from splitscan.contracts import load_contract
 from splitscan.detect import load_rules, rules_frame
 from splitscan.quality.publish import audit_for_publish
+from splitscan.resolve.addresses import ADDRESS_FEATURE_COLUMNS
 from splitscan.resolve.components import assign_stable_ids
 from splitscan.resolve.features import with_features
 from splitscan.rings.analysis import AnalysisSettings, analyse_groups
@@ -33,13 +34,14 @@ from splitscan.rings.findings import (
     ring_supply,
     with_score,
 )
-from splitscan.rings.graph import EdgeSettings, build_edges
+from splitscan.rings.graph import EdgeSettings, build_edges, with_house_key
 from splitscan.rings.partition import edges_within, group_components, supply_backed
-from splitscan.rings.picture import picture_path, render_ring_svg, write_picture
+from splitscan.rings.picture import PictureStage, render_ring_svg
 from splitscan.rings.thresholds import thresholds_from_rules, with_threshold
 from splitscan.storage import TableTransaction, ensure_table, overwrite_partition, read_table, table_exists
 
 __all__ = [
+    "FEATURE_KEYS",
     "RECORD_COLUMNS",
     "RingResult",
     "RingSettings",
@@ -57,6 +59,9 @@ HUBS = "silver/hub_attributes"
 FEATURES = "silver/resolve_features"
 FINDINGS = "gold/ring_findings"
 
+# Resolution's parsed keys the ring stage reads: surname and name key (households, one person under two entities)
+# and every address key (units, houses, forwarder suites).
+FEATURE_KEYS: tuple[str, ...] = ("surname", "name_sorted_key", *ADDRESS_FEATURE_COLUMNS)
 RECORD_COLUMNS: tuple[str, ...] = (
     "record_id",
     "destination_country",
@@ -120,25 +125,24 @@ class RingResult:
 
 
 def entity_records(records: DataFrame, entities: DataFrame, features: DataFrame | None = None) -> DataFrame:
-    """Records with their consignee entity and resolution's parsed keys (`surname`, `unit_key`, `suite_digits`).
+    """Records with their consignee entity, resolution's parsed keys and the house key derived from them.
 
     Args:
         records: `import_records` rows with the columns of `RECORD_COLUMNS`.
         entities: `record_id, entity_id`.
-        features: resolution's index (`silver/resolve_features`: `record_id, surname, unit_key, suite_digits`),
+        features: resolution's index (`silver/resolve_features`: `record_id` and the columns of `FEATURE_KEYS`),
             whose keys were parsed when the records were resolved; None parses them again (`with_features`).
 
     Returns:
         One row per record that has an entity: `RECORD_COLUMNS` (identity text dropped) plus `entity_id`,
-        `surname`, `unit_key`, `suite_digits`.
+        `FEATURE_KEYS` and `house_key` (`rings.graph.with_house_key`, over the records that have an entity).
     """
     keep = [c for c in RECORD_COLUMNS if c not in ("name_std", "address_std")]
     if features is None:
-        featured = with_features(records.select(*RECORD_COLUMNS)).select(*keep, "surname", "unit_key", "suite_digits")
+        featured = with_features(records.select(*RECORD_COLUMNS)).select(*keep, *FEATURE_KEYS)
     else:
-        keys = features.select("record_id", "surname", "unit_key", "suite_digits")
-        featured = records.select(*keep).join(keys, "record_id")
-    return featured.join(entities.select("record_id", "entity_id"), "record_id")
+        featured = records.select(*keep).join(features.select("record_id", *FEATURE_KEYS), "record_id")
+    return with_house_key(featured.join(entities.select("record_id", "entity_id"), "record_id"))
 
 
 def find_rings(
@@ -208,18 +212,19 @@ def find_rings(
     return RingResult(findings=findings, edges=edges, groups=groups, analysis=analysis)
 
 
-def ring_pictures(findings: DataFrame, edges: DataFrame, *, warehouse_uri: str, top: int, seed: int) -> dict[str, str]:
-    """Draw the `top` rings by score and write them under `<warehouse>/reports/rings/`.
+def ring_pictures(findings: DataFrame, edges: DataFrame, *, stage: PictureStage, top: int, seed: int) -> dict[str, str]:
+    """Draw the `top` rings by score into `stage` (published to `<warehouse>/reports/rings/` by `stage.publish()`).
 
     Args:
         findings: `ring_id, score, members, organiser` per ring.
         edges: `src, dst, evidence` of the graph.
-        warehouse_uri: the warehouse location (local).
+        stage: the run's staging folder for pictures.
         top: rings to draw.
         seed: layout seed.
 
     Returns:
-        `ring_id -> picture path`. Only the top rings and their own edges reach the driver.
+        `ring_id -> picture path` (the path once published). Only the top rings and their own edges reach the
+        driver.
     """
     if top <= 0:
         return {}
@@ -247,8 +252,8 @@ def ring_pictures(findings: DataFrame, edges: DataFrame, *, warehouse_uri: str, 
             title=f"ring {head['ring_id']}  score {head['score']:.1f}  {len(head['members'])} members",
             seed=seed,
         )
-        paths[head["ring_id"]] = write_picture(svg, picture_path(warehouse_uri, head["ring_id"]))
-    logger.info("drew %d ring pictures under %s/reports/rings", len(paths), warehouse_uri)
+        paths[head["ring_id"]] = stage.write(svg, head["ring_id"])
+    logger.info("drew %d ring pictures into %s", len(paths), stage.folder)
     return paths
 
 
@@ -269,7 +274,7 @@ def run(
     settings: RingSettings = RingSettings(),
     thresholds: DataFrame | None = None,
 ) -> RingResult:
-    """Detect rings over every record and publish `gold/ring_findings` for `run_date`, with pictures.
+    """Detect rings over every record and publish `gold/ring_findings` for `run_date`, then its pictures.
 
     Args:
         spark: the session.
@@ -303,20 +308,32 @@ def run(
         settings=settings,
     )
     findings = result.findings.localCheckpoint(eager=True)
-    pictures = ring_pictures(
-        findings, result.edges, warehouse_uri=config.warehouse_uri, top=settings.pictures, seed=settings.analysis.seed
-    )
-    drawn = spark.createDataFrame(list(pictures.items()), "ring_id string, picture_path string")
-    out = (
-        findings.join(drawn, "ring_id", "left")
-        .withColumn("run_date", F.lit(run_date))
-        .withColumn("run_id", F.lit(run_id))
-        .withColumn("created_at", F.lit(now).cast("timestamp"))
-    )
-    out = audit_for_publish(out, contract)  # a ring row that breaks the contract refuses the run; nothing written
-    with TableTransaction(spark, [path]):
-        version = overwrite_partition(out, path, contract, f"run_date = '{run_date.isoformat()}'")
+    # Pictures are staged and move into reports/rings only once the table has committed: a refused or failed run
+    # leaves the pictures as they were, matching the table.
+    stage = PictureStage(config.warehouse_uri, run_id)
+    try:
+        pictures = ring_pictures(
+            findings, result.edges, stage=stage, top=settings.pictures, seed=settings.analysis.seed
+        )
+        drawn = spark.createDataFrame(list(pictures.items()), "ring_id string, picture_path string")
+        out = (
+            findings.join(drawn, "ring_id", "left")
+            .withColumn("run_date", F.lit(run_date))
+            .withColumn("run_id", F.lit(run_id))
+            .withColumn("created_at", F.lit(now).cast("timestamp"))
+        )
+        out = audit_for_publish(out, contract)  # a ring row that breaks the contract refuses the run; nothing written
+        with TableTransaction(spark, [path]):
+            version = overwrite_partition(out, path, contract, f"run_date = '{run_date.isoformat()}'")
+        published = stage.publish()
+    finally:
+        stage.discard()
     logger.info(
-        "rings %s: wrote %s version %d; largest group %d entities", run_id, path, version, result.largest_group()
+        "rings %s: wrote %s version %d and %d pictures; largest group %d entities",
+        run_id,
+        path,
+        version,
+        published,
+        result.largest_group(),
     )
     return RingResult(findings=out, edges=result.edges, groups=result.groups, analysis=result.analysis)

@@ -12,21 +12,25 @@ from splitscan.rings.findings import (
     with_score,
 )
 from splitscan.rings.graph import (
+    ADDRESS_KINDS,
     ATTRIBUTE_COLUMNS,
     DEFAULT_WEIGHTS,
     EdgeSettings,
     attribute_edges,
     attribute_pairs,
     build_edges,
+    delivery_point,
     entity_attributes,
     forwarder_values,
+    with_house_key,
     with_supply,
 )
 from splitscan.rings.partition import edges_within, group_components, label_propagation, supply_backed
-from splitscan.rings.picture import picture_path, render_ring_svg, write_picture
+from splitscan.rings.picture import PictureStage, picture_path, render_ring_svg, write_picture
 from splitscan.rings.thresholds import THRESHOLD_SCHEMA, thresholds_from_rules, with_threshold
 
 __all__ = [
+    "ADDRESS_KINDS",
     "ANALYSIS_SCHEMA",
     "ATTRIBUTE_COLUMNS",
     "DEFAULT_WEIGHTS",
@@ -34,11 +38,13 @@ __all__ = [
     "AnalysisSettings",
     "EdgeSettings",
     "FindingSettings",
+    "PictureStage",
     "analyse_group",
     "analyse_groups",
     "attribute_edges",
     "attribute_pairs",
     "build_edges",
+    "delivery_point",
     "describe_rings",
     "edges_within",
     "entity_attributes",
@@ -52,6 +58,7 @@ __all__ = [
     "ring_supply",
     "supply_backed",
     "thresholds_from_rules",
+    "with_house_key",
     "with_score",
     "with_supply",
     "with_threshold",

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 
 import pytest
 from pyspark.sql import SparkSession
 
 from splitscan.config import SparkSettings
+from splitscan.quality.gx import name_unnamed_main
 from splitscan.session import build_session
 
-# A pytest-xdist worker's `__main__` (execnet) has neither `__spec__` nor `__file__`. pyspark.sql.connect, which
-# Great Expectations imports, takes such a `__main__` for a doctest run and calls sys.exit(0). Name the file.
-_MAIN = sys.modules["__main__"]
-if getattr(_MAIN, "__spec__", None) is None and not hasattr(_MAIN, "__file__"):
-    _MAIN.__file__ = "<pytest-xdist worker>"
+# A pytest-xdist worker's `__main__` (execnet) is unnamed: pyspark.sql.connect, imported by GX and other modules
+# a test may import first, would take the worker for a doctest run and exit it.
+name_unnamed_main()
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,12 +18,40 @@ from pyspark.sql import DataFrame
 
 from splitscan.contracts import Contract, Expectation
 
-__all__ = ["RuleResult", "ValidationReport", "build_suite", "validate_with_gx"]
+__all__ = [
+    "RuleResult",
+    "ValidationReport",
+    "build_suite",
+    "ephemeral_context",
+    "name_unnamed_main",
+    "validate_with_gx",
+]
 
 logger = logging.getLogger(__name__)
 
 # GX would otherwise try to send usage statistics: there is no network here, and customs data stays local.
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+def name_unnamed_main() -> None:
+    """Give an unnamed `__main__` a `__file__`, so that importing GX cannot end the process.
+
+    GX imports `pyspark.sql.connect`, whose dependency check takes a `__main__` with neither `__spec__` nor
+    `__file__` (and no interactive prompt) for a doctest run: without grpc installed it prints "Skipping doctests"
+    and calls `sys.exit(0)`. That is the `__main__` of `python -c ...` and of a pytest-xdist worker, so a job started
+    that way would stop at its first validation and still exit 0, having written nothing.
+    """
+    main = sys.modules.get("__main__")
+    if main is not None and getattr(main, "__spec__", None) is None and not hasattr(main, "__file__"):
+        main.__file__ = "<unnamed __main__>"
+
+
+def _gx() -> Any:
+    """The `great_expectations` module, imported safely (see `name_unnamed_main`)."""
+    name_unnamed_main()
+    import great_expectations
+
+    return great_expectations
 
 
 @dataclass(frozen=True)
@@ -68,8 +97,7 @@ def _class_name(expectation_type: str) -> str:
 
 
 def _gx_expectation(exp: Expectation) -> Any:
-    import great_expectations as gx
-
+    gx = _gx()
     cls = getattr(gx.expectations, _class_name(exp.type), None)
     if cls is None:
         raise ValueError(f"{exp.label}: Great Expectations has no expectation {exp.type}")
@@ -77,12 +105,25 @@ def _gx_expectation(exp: Expectation) -> Any:
     return cls(**dict(exp.kwargs), meta=meta)
 
 
-def build_suite(contract: Contract, parameters: Mapping[str, Any]) -> Any:
-    """The GX ExpectationSuite of a contract, with run-time parameters resolved."""
-    import great_expectations as gx
+def ephemeral_context() -> Any:
+    """A fresh in-memory GX data context (nothing on disk, no progress bars); GX needs one active before a suite
+    can be built."""
+    gx = _gx()
+    from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+def build_suite(
+    contract: Contract, parameters: Mapping[str, Any], expectations: Sequence[Expectation] | None = None
+) -> Any:
+    """The GX ExpectationSuite of a contract (or of `expectations`, a subset of it), with run-time parameters
+    resolved. Needs an active context (`ephemeral_context`)."""
+    gx = _gx()
     suite = gx.ExpectationSuite(name=contract.dataset.replace("/", "."))
-    for exp in contract.expectations:
+    for exp in contract.expectations if expectations is None else expectations:
         suite.add_expectation(_gx_expectation(exp.resolved(parameters)))
     return suite
 
@@ -107,22 +148,15 @@ def validate_with_gx(
     Returns:
         The per-rule verdicts.
     """
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    gx = _gx()
+    context = ephemeral_context()
     name = contract.dataset.replace("/", ".")
     batch = (
         context.data_sources.add_spark(name="splitscan")
         .add_dataframe_asset(name=name)
         .add_batch_definition_whole_dataframe("batch")
     )
-    chosen = list(contract.expectations if expectations is None else expectations)
-    suite = gx.ExpectationSuite(name=name)
-    for exp in chosen:
-        suite.add_expectation(_gx_expectation(exp.resolved(parameters)))
-    suite = context.suites.add(suite)
+    suite = context.suites.add(build_suite(contract, parameters, expectations))
     definition = context.validation_definitions.add(gx.ValidationDefinition(data=batch, suite=suite, name=name))
     actions: list[Any] = []
     if docs_dir is not None:

@@ -33,6 +33,12 @@ logger = logging.getLogger(__name__)
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
+# GX result formats: BASIC computes what a verdict reads (element and unexpected counts, up to 20 unexpected
+# values); SUMMARY adds value counts of the unexpected values, one more Spark job per expectation.
+RESULT_FORMAT = "BASIC"
+RESULT_FORMAT_WITH_DOCS = "SUMMARY"
+
+
 def name_unnamed_main() -> None:
     """Give an unnamed `__main__` a `__file__`, so that importing GX cannot end the process.
 
@@ -172,7 +178,13 @@ def validate_with_gx(
 
         actions.append(UpdateDataDocsAction(name="data_docs"))
     checkpoint = context.checkpoints.add(
-        gx.Checkpoint(name=f"{name}.checkpoint", validation_definitions=[definition], actions=actions)
+        gx.Checkpoint(
+            name=f"{name}.checkpoint",
+            validation_definitions=[definition],
+            actions=actions,
+            # A verdict needs counts and a few examples (BASIC); Data Docs show value counts too (SUMMARY).
+            result_format=RESULT_FORMAT_WITH_DOCS if docs_dir is not None else RESULT_FORMAT,
+        )
     )
     outcome = checkpoint.run(batch_parameters={"dataframe": df})
     run_results = next(iter(outcome.run_results.values()))

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from functools import reduce
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, SparkSession, Window
+from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from splitscan.config import Config
@@ -153,18 +153,33 @@ def _sides(pairs: DataFrame, features: DataFrame) -> DataFrame:
     return pairs.join(left, "record_id_l").join(right, "record_id_r")
 
 
+def _one_decimal(value: Column, *, signed: bool = False) -> Column:
+    """`value` rounded half up to one decimal, as text (`2.0`, `-0.5`, `-0.0`; `+2.0` when `signed`).
+
+    What `format_string('%.1f')` / `'%+.1f'` print for weights (|x| < 10^7; only a negative zero differs: `0.0`),
+    without Java's formatter, which parses its pattern on every row.
+    """
+    sign = F.when(value < 0, F.lit("-")).otherwise(F.lit("+" if signed else ""))
+    return F.concat(sign, F.round(F.abs(value), 1).cast("string"))
+
+
 def _evidence_lines(linked: DataFrame) -> DataFrame:
-    """`record_id, evidence`: one readable line per link and side (other record, weight, field weights)."""
+    """`record_id, evidence`: one readable line per link and side (other record, weight, field weights).
+
+    The field weights are written once per link and shared by its two lines.
+    """
     fields = [c for c in linked.columns if c.startswith("w_")]
-    parts = F.concat_ws(", ", *[F.format_string(f"{c[2:]} %+.1f", F.col(c)) for c in fields])
-    frames = [
-        linked.select(
-            F.col(f"record_id_{a}").alias("record_id"),
-            F.format_string("%s: weight %.1f (%s)", F.col(f"record_id_{b}"), "match_weight", parts).alias("evidence"),
-        )
-        for a, b in (("l", "r"), ("r", "l"))
-    ]
-    return frames[0].unionByName(frames[1])
+    parts = F.concat_ws(", ", *[F.concat(F.lit(f"{c[2:]} "), _one_decimal(F.col(c), signed=True)) for c in fields])
+    tail = F.concat(F.lit(": weight "), _one_decimal(F.col("match_weight")), F.lit(" ("), parts, F.lit(")"))
+    sides = F.array(
+        *[
+            F.struct(F.col(f"record_id_{a}").alias("record_id"), F.col(f"record_id_{b}").alias("other"))
+            for a, b in (("l", "r"), ("r", "l"))
+        ]
+    )
+    return linked.select(tail.alias("_tail"), F.inline(sides)).select(
+        "record_id", F.concat(F.col("other"), F.col("_tail")).alias("evidence")
+    )
 
 
 def _score(

@@ -128,8 +128,18 @@ def _evaluate(findings: pd.DataFrame, truth: pd.DataFrame, buildings: pd.DataFra
     }
 
 
-def run(records: int, noise: str = "default", *, resolve: bool | None = None) -> dict[str, Any]:
+def run(
+    records: int,
+    noise: str = "default",
+    *,
+    resolve: bool | None = None,
+    settings: RingSettings | None = None,
+    tag: str = "",
+) -> dict[str, Any]:
     """Rings on `records` generated records; entities resolved by splitscan up to 200k records, else truth.
+
+    `settings` other than the defaults (an experiment) need a `tag`: the figures go to `rings-N-noise-TAG` and the
+    findings to their own folder, so the committed results and the trace of the defaults stay as they were.
 
     Above `RESOLVE_LIMIT` resolution would dominate the run (hours on this machine), so the generator's person id
     stands in for the entity and hubs are classified by resolution's `find_hubs` on the parsed keys: the ring
@@ -137,8 +147,11 @@ def run(records: int, noise: str = "default", *, resolve: bool | None = None) ->
     """
     resolve = records <= RESOLVE_LIMIT if resolve is None else resolve
     data = _records_dir(records, noise)
+    if settings is not None and not tag:
+        raise ValueError("settings other than the defaults need a tag (their own results file)")
     out = WORK / (f"run-{records}-{noise}" + ("" if resolve else "-truth"))
     out.mkdir(parents=True, exist_ok=True)
+    findings_dir = out / (f"findings-{tag}.parquet" if tag else "findings.parquet")
     spark = build_session(SPARK)
     payload: dict[str, Any] = {"records": records, "noise": noise, "machine": machine(), "data": str(data)}
     payload["entities"] = "resolved" if resolve else "truth_person (generator's person id; resolution not run)"
@@ -166,19 +179,17 @@ def run(records: int, noise: str = "default", *, resolve: bool | None = None) ->
             payload["resolve_seconds" if resolve else "hubs_seconds"] = round(res.seconds, 1)
         entities = spark.read.parquet(str(out / "entities.parquet"))
         hubs = spark.read.parquet(str(out / "hubs.parquet"))
-        settings = RingSettings()
+        settings = settings or RingSettings()
         with measure() as m:
             result = find_rings(
                 imports.select(*RECORD_COLUMNS), entities, hubs, thresholds_from_rules(rules_frame(spark, load_rules()))
             )
-            result.findings.write.mode("overwrite").parquet(str(out / "findings.parquet"))
+            result.findings.write.mode("overwrite").parquet(str(findings_dir))
         largest = result.largest_group()
         splits = {r["split"]: int(r["count"]) for r in result.groups.groupBy("split").count().collect()}
-        findings = pd.read_parquet(out / "findings.parquet", columns=["ring_id", "score", "record_ids"])
+        findings = pd.read_parquet(findings_dir, columns=["ring_id", "score", "record_ids"])
         # Building keys of the findings' records only (bounded by the findings), to spot apartment-only rings.
-        in_findings = spark.read.parquet(str(out / "findings.parquet")).select(
-            F.explode("record_ids").alias("record_id")
-        )
+        in_findings = spark.read.parquet(str(findings_dir)).select(F.explode("record_ids").alias("record_id"))
         buildings = (
             with_features(imports.select(*IDENTITY).join(in_findings, "record_id", "left_semi"))
             .select("record_id", "building_key", "unit_key")
@@ -202,6 +213,8 @@ def run(records: int, noise: str = "default", *, resolve: bool | None = None) ->
         "no_forwarder_or_apartment_only_finding": payload["findings_only_forwarder_customers"] == 0
         and payload["findings_only_one_building"] == 0,
     }
-    write_result(f"rings-{records}-{noise}", payload)
-    (out / "result.json").write_text(json.dumps(payload, indent=2, default=str) + "\n")
+    write_result(f"rings-{records}-{noise}" + (f"-{tag}" if tag else ""), payload)
+    (out / (f"result-{tag}.json" if tag else "result.json")).write_text(
+        json.dumps(payload, indent=2, default=str) + "\n"
+    )
     return payload

@@ -11,7 +11,7 @@ purchase days), the edges among them before the supply requirement (tier, kinds)
 * `too_big` / `split`: a finding holds enough of the ring but too much else / the ring is spread over findings;
 * `other`.
 
-Usage: python benchmarks/trace_rings.py --records 1000000 [--noise default] [--limit 60] [--out FILE.json]
+Usage: python benchmarks/trace_rings.py --records 1000000 [--noise default] [--limit 60] [--out FILE.json] [--tag T]
 Only the missed rings' entities and their edges reach the driver.
 """
 
@@ -62,13 +62,15 @@ def main() -> None:
     parser.add_argument("--noise", default="default")
     parser.add_argument("--limit", type=int, default=60, help="rings printed in full")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--tag", default="", help="an experiment's findings (bench_rings.run(..., tag=TAG))")
     args = parser.parse_args()
 
     data = bench_rings._records_dir(args.records, args.noise)
     resolve = args.records <= bench_rings.RESOLVE_LIMIT
     run_dir = bench_rings.WORK / (f"run-{args.records}-{args.noise}" + ("" if resolve else "-truth"))
     truth = pd.read_csv(data / "truth" / "records.csv", dtype=str, keep_default_na=False)
-    findings = pd.read_parquet(run_dir / "findings.parquet", columns=["ring_id", "score", "record_ids"])
+    name = f"findings-{args.tag}.parquet" if args.tag else "findings.parquet"
+    findings = pd.read_parquet(run_dir / name, columns=["ring_id", "score", "record_ids"])
     rings = {sid: set(g["record_id"]) for sid, g in truth[truth["scheme_type"] == "nominee_ring"].groupby("scheme_id")}
     sets = [set(ids) for ids in findings["record_ids"]]
     found = {sid for sid, ids in rings.items() if any(bench_rings._matches(s, ids) for s in sets if s & ids)}

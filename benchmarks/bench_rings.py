@@ -51,6 +51,16 @@ RESOLVE_LIMIT: Final = 200_000
 SEED: Final = 17
 RUN_DATE: Final = dt.date(2026, 11, 30)
 SPARK: Final = SparkSettings(app_name="bench-rings", driver_memory="4g", shuffle_partitions=8)
+
+
+def spark_settings(records: int) -> SparkSettings:
+    """`SPARK` up to 2M records (1M ran in it); above, 12 GiB and 64 shuffle partitions (partitions of the 1M
+    size), as the detect benchmark at 5M."""
+    if records <= 2_000_000:
+        return SPARK
+    return SparkSettings(app_name="bench-rings", driver_memory="12g", shuffle_partitions=64)
+
+
 IDENTITY: Final = ("record_id", "name_std", "address_std", "postcode_std", "phone_std", "consignee_id_std", "email_std")
 
 
@@ -67,7 +77,7 @@ def _records_dir(records: int, noise: str) -> Path:
         return DETECT_WORK / f"data-{records}-{noise}"
     shutil.rmtree(own, ignore_errors=True)
     generate(SynthConfig(records=records, seed=SEED, noise=noise, bad_row_rate=0.0), out_dir=own)
-    spark = build_session(SPARK)
+    spark = build_session(spark_settings(records))
     try:
         ingest.run(spark, Config(warehouse=str(own / "warehouse")), input_path=str(own / "input"), run_date=RUN_DATE)
     finally:
@@ -152,7 +162,7 @@ def run(
     out = WORK / (f"run-{records}-{noise}" + ("" if resolve else "-truth"))
     out.mkdir(parents=True, exist_ok=True)
     findings_dir = out / (f"findings-{tag}.parquet" if tag else "findings.parquet")
-    spark = build_session(SPARK)
+    spark = build_session(spark_settings(records))
     payload: dict[str, Any] = {"records": records, "noise": noise, "machine": machine(), "data": str(data)}
     payload["entities"] = "resolved" if resolve else "truth_person (generator's person id; resolution not run)"
     try:

@@ -77,7 +77,7 @@ def main() -> None:
     missed = sorted(set(rings) - found)
     print(f"{len(missed)} of {len(rings)} rings missed", flush=True)
 
-    spark = build_session(bench_rings.SPARK)
+    spark = build_session(bench_rings.spark_settings(args.records))
     config = Config(warehouse=str(data / "warehouse"))
     imports = read_table(spark, config.table_path("silver", "import_records")).select(*RECORD_COLUMNS)
     entities = spark.read.parquet(str(run_dir / "entities.parquet"))

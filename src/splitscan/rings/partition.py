@@ -148,20 +148,45 @@ def _relabel(groups: DataFrame, big: DataFrame, labels: DataFrame, sep: str, ste
     return rest.unionByName(split).localCheckpoint(eager=True)
 
 
-def supply_backed(edges: DataFrame, *, min_independent_links: int = 2) -> DataFrame:
-    """The ring graph: edges with shared supply, plus attribute-only edges that join two supply-linked cores.
+def supply_backed(
+    edges: DataFrame,
+    *,
+    min_independent_links: int = 2,
+    min_attach_links: int = 0,
+    activity: DataFrame | None = None,
+    attach_days: int = 30,
+) -> DataFrame:
+    """The ring graph: edges with shared supply, attribute-only edges that join two supply-linked cores, and the
+    edges of entities tied to one core by several members.
 
     Args:
         edges: `src, dst, weight, tier, kinds, evidence` (from `build_edges`).
         min_independent_links: attribute-only links needed between two cores to join them.
+        min_attach_links: an entity outside every core joins a core when it shares attributes with at least this
+            many of the core's members (0, the default: never; see `RingSettings.attach_links` for what 2 measured).
+        activity: `entity_id, day` (purchase days: order date, else arrival date); with it, an entity attaches
+            only if it bought within `attach_days` of a purchase of one of the members it is linked to (any
+            merchant). None: no time condition.
+        attach_days: see `activity`.
 
     Returns:
         The edges of `edges` kept for ring analysis. Cores are the components of the supply-backed edges (a
         ring buying from one merchant). A ring using several merchants shows as several cores linked by the
         drops and phones they share but not by a merchant pair; those cores are joined when at least
         `min_independent_links` attribute-only edges link them (resolution's chaining guard,
-        `guarded_components`), so one stray link never merges two rings, and an entity without supply of its
-        own (an organiser's relative at a drop address) never joins.
+        `guarded_components`), so one stray link never merges two rings.
+
+        A nominee need not buy from a merchant another member bought from in the same weeks: the organiser
+        spreads the parcels over names and merchants, and one name may get a parcel from another shop or weeks
+        later. An entity with no supply edge joins a core when it has attribute edges (any kind: phone, e-mail,
+        address, customs id) to at least `min_attach_links` of that core's members: a triangle around a supply
+        edge, not one stray link. It joins one core at most (the one it has most links to, ties to the smaller
+        core id), so a stolen identity used by two rings does not fuse them. One link never attaches: a relative
+        or colleague sharing only a phone with one member stays out. With `activity`, the entity must also have
+        bought while the ring operated (within `attach_days` of a linked member's purchase): three people of one
+        home, two of whom shopped together, do not pull in the third's purchases of another season. An attached
+        entity is one more party only when it is not of a member's household or identity (`n_parties` counts
+        those once).
 
     Runs Spark jobs (two connected-components runs).
     """
@@ -169,13 +194,59 @@ def supply_backed(edges: DataFrame, *, min_independent_links: int = 2) -> DataFr
     supplied = edges.where(has_supply)
     ends = supplied.select(F.col("src").alias("node")).unionByName(supplied.select(F.col("dst").alias("node")))
     in_cores = ends.distinct()
-    bridging = (
-        edges.where(~has_supply)
-        .join(in_cores.withColumnRenamed("node", "src"), "src", "left_semi")
-        .join(in_cores.withColumnRenamed("node", "dst"), "dst", "left_semi")
+    attribute_only = edges.where(~has_supply)
+    bridging = attribute_only.join(in_cores.withColumnRenamed("node", "src"), "src", "left_semi").join(
+        in_cores.withColumnRenamed("node", "dst"), "dst", "left_semi"
     )
     candidates = supplied.unionByName(bridging)
     links = candidates.select("src", "dst", F.when(has_supply, 1.0).otherwise(0.0).alias("weight"))
     assignments, _ = guarded_components(links, strong_threshold=1.0, min_independent_links=min_independent_links)
-    kept = edges_within(candidates, assignments.select("node", F.col("component").alias("group_id")))
+    groups = assignments.select("node", F.col("component").alias("group_id"))
+    if min_attach_links > 0:
+        attached = _attachments(
+            attribute_only, groups, min_links=min_attach_links, activity=activity, attach_days=attach_days
+        )
+        groups = groups.unionByName(attached)
+        outside = attribute_only.join(attached.select(F.col("node").alias("src")), "src", "left_semi").unionByName(
+            attribute_only.join(attached.select(F.col("node").alias("dst")), "dst", "left_semi")
+        )
+        candidates = candidates.unionByName(outside).distinct()
+    kept = edges_within(candidates, groups)
     return candidates.join(kept.select("src", "dst"), ["src", "dst"], "left_semi")
+
+
+def _attachments(
+    attribute_only: DataFrame,
+    groups: DataFrame,
+    *,
+    min_links: int,
+    activity: DataFrame | None,
+    attach_days: int,
+) -> DataFrame:
+    """`node, group_id` for entities outside every group linked to at least `min_links` members of one group
+    (and, with `activity`, buying within `attach_days` of one of those members)."""
+    member = groups.select(F.col("node").alias("_member"), "group_id")
+    both = attribute_only.select(F.col("src").alias("node"), F.col("dst").alias("_member")).unionByName(
+        attribute_only.select(F.col("dst").alias("node"), F.col("src").alias("_member"))
+    )
+    links = both.join(groups.select("node"), "node", "left_anti").join(member, "_member")
+    counted = (
+        links.groupBy("node", "group_id")
+        .agg(F.count_distinct("_member").alias("_links"))
+        .where(F.col("_links") >= min_links)
+    )
+    if activity is not None:
+        days = activity.select("entity_id", "day").distinct()
+        mine = days.select(F.col("entity_id").alias("node"), F.col("day").alias("_d1"))
+        theirs = days.select(F.col("entity_id").alias("_member"), F.col("day").alias("_d2"))
+        active = (
+            links.join(counted.select("node", "group_id"), ["node", "group_id"], "left_semi")
+            .join(mine, "node")
+            .join(theirs, "_member")
+            .where(F.abs(F.datediff("_d1", "_d2")) <= attach_days)
+            .select("node", "group_id")
+            .distinct()
+        )
+        counted = counted.join(active, ["node", "group_id"], "left_semi")
+    best = Window.partitionBy("node").orderBy(F.col("_links").desc(), F.col("group_id").asc())
+    return counted.withColumn("_rank", F.row_number().over(best)).where(F.col("_rank") == 1).select("node", "group_id")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from chispa import assert_df_equality
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
@@ -66,7 +68,7 @@ def test_ring_graph_keeps_supply_cores_and_joins_them_only_by_two_links(spark: S
         ("b", "d", 2.0, "ring", ["phone"]),
         ("e", "f", 2.5, "ring", ["email", "seller"]),  # core 3
         ("d", "e", 2.0, "ring", ["phone"]),  # one link only: core 3 stays apart, the link is dropped
-        ("a", "x", 2.0, "ring", ["phone"]),  # x has no supply of its own: never joins
+        ("a", "x", 2.0, "ring", ["phone"]),  # x has no supply of its own: without attachment it never joins
         ("b", "x", 2.0, "ring", ["unit"]),
     ]
     schema = "src string, dst string, weight double, tier string, kinds array<string>"
@@ -74,4 +76,55 @@ def test_ring_graph_keeps_supply_cores_and_joins_them_only_by_two_links(spark: S
     expected = spark.createDataFrame(
         [r for r in rows if r[:2] in {("a", "b"), ("c", "d"), ("a", "c"), ("b", "d"), ("e", "f")}], schema
     )
-    assert_df_equality(supply_backed(edges), expected, ignore_row_order=True, ignore_nullable=True)
+    actual = supply_backed(edges)  # attachment is off by default
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_an_entity_tied_to_two_members_of_a_core_joins_that_core_only(spark: SparkSession) -> None:
+    rows = [
+        ("a", "b", 2.5, "ring", ["phone", "seller"]),  # core "a"
+        ("e", "f", 2.5, "ring", ["email", "seller"]),  # core "e"
+        ("a", "x", 2.0, "ring", ["phone"]),  # x: two members of core a -> joins it
+        ("b", "x", 2.0, "ring", ["unit"]),
+        ("x", "y", 2.0, "ring", ["phone"]),  # y: one link, to an attached entity -> stays out
+        ("a", "z", 2.0, "ring", ["phone"]),  # z: one member of core a, two of core e -> joins core e only
+        ("e", "z", 2.0, "ring", ["drop_address"]),
+        ("f", "z", 2.0, "ring", ["phone"]),
+        ("a", "w", 2.0, "ring", ["phone"]),  # w: two members of each core -> the smaller core id, a
+        ("b", "w", 2.0, "ring", ["phone"]),
+        ("e", "w", 2.0, "ring", ["phone"]),
+        ("f", "w", 2.0, "ring", ["phone"]),
+        ("w", "x", 2.0, "ring", ["email"]),  # two entities attached to one core: their own edge is kept
+    ]
+    schema = "src string, dst string, weight double, tier string, kinds array<string>"
+    edges = spark.createDataFrame(rows, schema)
+    kept = {("a", "b"), ("e", "f"), ("a", "x"), ("b", "x"), ("e", "z"), ("f", "z"), ("a", "w"), ("b", "w"), ("w", "x")}
+    expected = spark.createDataFrame([r for r in rows if r[:2] in kept], schema)
+    assert_df_equality(supply_backed(edges, min_attach_links=2), expected, ignore_row_order=True, ignore_nullable=True)
+    assert_df_equality(
+        supply_backed(edges, min_attach_links=3),
+        spark.createDataFrame([r for r in rows if r[:2] in {("a", "b"), ("e", "f")}], schema),
+        ignore_row_order=True,
+        ignore_nullable=True,
+    )
+
+
+def test_an_entity_attaches_only_if_it_bought_while_the_ring_operated(spark: SparkSession) -> None:
+    rows = [
+        ("a", "b", 2.5, "ring", ["phone", "seller"]),
+        ("a", "x", 2.0, "ring", ["phone"]),
+        ("b", "x", 2.0, "ring", ["drop_address"]),
+    ]
+    schema = "src string, dst string, weight double, tier string, kinds array<string>"
+    edges = spark.createDataFrame(rows, schema)
+    days = "entity_id string, day date"
+    core = [("a", dt.date(2024, 1, 10)), ("b", dt.date(2024, 1, 12))]
+    months_later = spark.createDataFrame([*core, ("x", dt.date(2024, 3, 30)), ("x", dt.date(2023, 11, 1))], days)
+    within = spark.createDataFrame([*core, ("x", dt.date(2024, 3, 30)), ("x", dt.date(2024, 2, 11))], days)
+
+    out = supply_backed(edges, min_attach_links=2, activity=months_later, attach_days=30)
+    assert_df_equality(out, spark.createDataFrame(rows[:1], schema), ignore_row_order=True, ignore_nullable=True)
+    out = supply_backed(
+        edges, min_attach_links=2, activity=within, attach_days=30
+    )  # 2024-02-11 is 30 days after b's purchase
+    assert_df_equality(out, edges, ignore_row_order=True, ignore_nullable=True)

@@ -24,6 +24,7 @@ import datetime as dt
 import json
 import shutil
 from collections import Counter
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Final
 
@@ -192,7 +193,11 @@ def run(
         settings = settings or RingSettings()
         with measure() as m:
             result = find_rings(
-                imports.select(*RECORD_COLUMNS), entities, hubs, thresholds_from_rules(rules_frame(spark, load_rules()))
+                imports.select(*RECORD_COLUMNS),
+                entities,
+                hubs,
+                thresholds_from_rules(rules_frame(spark, load_rules())),
+                settings=settings,
             )
             result.findings.write.mode("overwrite").parquet(str(findings_dir))
         largest = result.largest_group()
@@ -211,6 +216,7 @@ def run(
             "peak_pss_mib": round(m.peak_rss_mib),
             "largest_networkx_group": largest,
             "max_group_size_cap": settings.max_group_size,
+            "settings": asdict(settings),
             "entities_in_groups_by_split_step": splits,
         }
     finally:

@@ -34,7 +34,7 @@ from splitscan.rings.findings import (
     ring_supply,
     with_score,
 )
-from splitscan.rings.graph import EdgeSettings, build_edges, with_house_key
+from splitscan.rings.graph import EdgeSettings, build_edges, entity_homes, with_house_key
 from splitscan.rings.partition import edges_within, group_components, supply_backed
 from splitscan.rings.picture import PictureStage, render_ring_svg
 from splitscan.rings.thresholds import thresholds_from_rules, with_threshold
@@ -99,6 +99,8 @@ class RingSettings:
             them (see `supply_backed`). 0, the default, never attaches. 2 was measured (docs/rings.md): 1M ring
             recall 0.885 -> 0.910, but false findings 0.8 -> 2.0 per 100k (households of several surnames and
             one person left as several entities by resolution), so it is off until those can be told apart.
+        attach_away_from_home: with `attach_links`, an entity attaches only when one of the members it is linked
+            to lives elsewhere (`supply_backed`'s `homes`): a housemate of another surname is not a nominee.
     """
 
     edges: EdgeSettings = field(default_factory=EdgeSettings)
@@ -109,6 +111,7 @@ class RingSettings:
     pictures: int = 20
     require_supply: bool = True
     attach_links: int = 0
+    attach_away_from_home: bool = True
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,7 @@ def find_rings(
             min_attach_links=settings.attach_links,
             activity=purchases,
             attach_days=settings.findings.window_days,
+            homes=entity_homes(er) if settings.attach_away_from_home else None,
         ).localCheckpoint(eager=True)
     groups = group_components(edges, max_group_size=settings.max_group_size, strong_weight=settings.strong_weight)
     analysis = analyse_groups(edges_within(edges, groups), settings=settings.analysis).localCheckpoint(eager=True)

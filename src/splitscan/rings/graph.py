@@ -49,6 +49,7 @@ __all__ = [
     "build_edges",
     "delivery_point",
     "entity_attributes",
+    "entity_homes",
     "forwarder_values",
     "with_house_key",
     "with_supply",
@@ -148,6 +149,12 @@ def delivery_point() -> Column:
     return F.coalesce(F.col(ATTRIBUTE_COLUMNS["unit"]), F.col(ATTRIBUTE_COLUMNS["house"]))
 
 
+def entity_homes(entity_records: DataFrame) -> DataFrame:
+    """`entity_id, home`: each entity's most used delivery point (unit, else house; ties to the smallest key), for
+    entities with at least one readable delivery point."""
+    return _modal(entity_records.withColumn("_point", delivery_point()), "entity_id", "_point", "home")
+
+
 def entity_attributes(entity_records: DataFrame, hubs: DataFrame) -> DataFrame:
     """Distinct attribute values per entity, hub values removed.
 
@@ -177,7 +184,7 @@ def entity_attributes(entity_records: DataFrame, hubs: DataFrame) -> DataFrame:
     ).where(F.col("value").isNotNull() & (F.col("value") != ""))
     generic = hubs.select("attribute", "value").distinct()
     kept = long.join(F.broadcast(generic), ["attribute", "value"], "left_anti").drop("attribute").distinct()
-    home = _modal(entity_records.withColumn("_point", delivery_point()), "entity_id", "_point", "_home")
+    home = entity_homes(entity_records).withColumnRenamed("home", "_home")
     return kept.join(home, "entity_id", "left").select(
         "entity_id",
         "kind",
@@ -382,11 +389,7 @@ def build_edges(entity_records: DataFrame, hubs: DataFrame, *, settings: EdgeSet
     people = (
         _modal(entity_records, "entity_id", "surname", "surname")
         .join(_modal(entity_records, "entity_id", "name_sorted_key", "name"), "entity_id", "full")
-        .join(
-            _modal(entity_records.withColumn("_point", delivery_point()), "entity_id", "_point", "home"),
-            "entity_id",
-            "full",
-        )
+        .join(entity_homes(entity_records), "entity_id", "full")
     )
     edges = attribute_edges(pairs, people, weights=settings.weights)
     return with_supply(

@@ -155,6 +155,7 @@ def supply_backed(
     min_attach_links: int = 0,
     activity: DataFrame | None = None,
     attach_days: int = 30,
+    homes: DataFrame | None = None,
 ) -> DataFrame:
     """The ring graph: edges with shared supply, attribute-only edges that join two supply-linked cores, and the
     edges of entities tied to one core by several members.
@@ -168,6 +169,10 @@ def supply_backed(
             only if it bought within `attach_days` of a purchase of one of the members it is linked to (any
             merchant). None: no time condition.
         attach_days: see `activity`.
+        homes: `entity_id, home` (`entity_homes`: each entity's most used delivery point). With it, an entity
+            attaches only if at least one of the members it is linked to lives elsewhere (another home, or a home
+            known on one side only): links that all stay inside the entity's own home are what housemates share,
+            whatever their surnames, and a housemate is not a nominee. None: no home condition.
 
     Returns:
         The edges of `edges` kept for ring analysis. Cores are the components of the supply-backed edges (a
@@ -204,7 +209,12 @@ def supply_backed(
     groups = assignments.select("node", F.col("component").alias("group_id"))
     if min_attach_links > 0:
         attached = _attachments(
-            attribute_only, groups, min_links=min_attach_links, activity=activity, attach_days=attach_days
+            attribute_only,
+            groups,
+            min_links=min_attach_links,
+            activity=activity,
+            attach_days=attach_days,
+            homes=homes,
         )
         groups = groups.unionByName(attached)
         outside = attribute_only.join(attached.select(F.col("node").alias("src")), "src", "left_semi").unionByName(
@@ -222,9 +232,11 @@ def _attachments(
     min_links: int,
     activity: DataFrame | None,
     attach_days: int,
+    homes: DataFrame | None = None,
 ) -> DataFrame:
     """`node, group_id` for entities outside every group linked to at least `min_links` members of one group
-    (and, with `activity`, buying within `attach_days` of one of those members)."""
+    (and, with `activity`, buying within `attach_days` of one of those members; with `homes`, linked to at least one
+    of them living elsewhere)."""
     member = groups.select(F.col("node").alias("_member"), "group_id")
     both = attribute_only.select(F.col("src").alias("node"), F.col("dst").alias("_member")).unionByName(
         attribute_only.select(F.col("dst").alias("node"), F.col("src").alias("_member"))
@@ -235,6 +247,18 @@ def _attachments(
         .agg(F.count_distinct("_member").alias("_links"))
         .where(F.col("_links") >= min_links)
     )
+    if homes is not None:
+        mine = homes.select(F.col("entity_id").alias("node"), F.col("home").alias("_h1"))
+        theirs = homes.select(F.col("entity_id").alias("_member"), F.col("home").alias("_h2"))
+        away = (
+            links.join(counted.select("node", "group_id"), ["node", "group_id"], "left_semi")
+            .join(mine, "node", "left")
+            .join(theirs, "_member", "left")
+            .where(~F.col("_h1").eqNullSafe(F.col("_h2")))
+            .select("node", "group_id")
+            .distinct()
+        )
+        counted = counted.join(away, ["node", "group_id"], "left_semi")
     if activity is not None:
         days = activity.select("entity_id", "day").distinct()
         mine = days.select(F.col("entity_id").alias("node"), F.col("day").alias("_d1"))

@@ -128,3 +128,24 @@ def test_an_entity_attaches_only_if_it_bought_while_the_ring_operated(spark: Spa
         edges, min_attach_links=2, activity=within, attach_days=30
     )  # 2024-02-11 is 30 days after b's purchase
     assert_df_equality(out, edges, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_an_entity_whose_links_all_stay_inside_its_own_home_does_not_attach(spark: SparkSession) -> None:
+    rows = [
+        ("a", "b", 2.5, "ring", ["seller", "unit"]),  # core: two people of home h1 who shopped together
+        ("a", "x", 1.5, "ring", ["unit"]),  # x: a third person of h1 (another surname): a housemate
+        ("b", "x", 3.5, "ring", ["phone", "unit"]),
+        ("a", "y", 2.0, "ring", ["phone"]),  # y: lives at h2, shares a's phone and b's home h1
+        ("b", "y", 2.0, "ring", ["drop_address"]),
+        ("a", "z", 2.0, "ring", ["phone"]),  # z: no known home, linked to both: its links leave its home
+        ("b", "z", 2.0, "ring", ["phone"]),
+    ]
+    schema = "src string, dst string, weight double, tier string, kinds array<string>"
+    edges = spark.createDataFrame(rows, schema)
+    homes = spark.createDataFrame([("a", "h1"), ("b", "h1"), ("x", "h1"), ("y", "h2")], "entity_id string, home string")
+    kept = {("a", "b"), ("a", "y"), ("b", "y"), ("a", "z"), ("b", "z")}
+    expected = spark.createDataFrame([r for r in rows if r[:2] in kept], schema)
+    actual = supply_backed(edges, min_attach_links=2, homes=homes)
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+    # Without homes, x attaches too.
+    assert_df_equality(supply_backed(edges, min_attach_links=2), edges, ignore_row_order=True, ignore_nullable=True)

@@ -96,11 +96,12 @@ class RingSettings:
             customers share attributes, not supply.
         attach_links: with `require_supply`, an entity without a supply edge joins a core when it shares
             attributes with this many of the core's members and bought within `findings.window_days` of one of
-            them (see `supply_backed`). 0, the default, never attaches. 2 was measured (docs/rings.md): 1M ring
-            recall 0.885 -> 0.910, but false findings 0.8 -> 2.0 per 100k (households of several surnames and
-            one person left as several entities by resolution), so it is off until those can be told apart.
+            them (see `supply_backed`); 0 never attaches. A nominee who got a parcel from another of the ring's
+            merchants, or weeks after the others, shares no supply edge but is tied to the ring by its phone and
+            drops (docs/rings.md: at 1M, 22 of the 51 rings missed without attachment).
         attach_away_from_home: with `attach_links`, an entity attaches only when one of the members it is linked
             to lives elsewhere (`supply_backed`'s `homes`): a housemate of another surname is not a nominee.
+            Attachment without this condition made findings of households of several surnames (docs/rings.md).
     """
 
     edges: EdgeSettings = field(default_factory=EdgeSettings)
@@ -110,7 +111,7 @@ class RingSettings:
     strong_weight: float = 2.0
     pictures: int = 20
     require_supply: bool = True
-    attach_links: int = 0
+    attach_links: int = 2
     attach_away_from_home: bool = True
 
 

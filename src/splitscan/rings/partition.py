@@ -164,7 +164,8 @@ def supply_backed(
         edges: `src, dst, weight, tier, kinds, evidence` (from `build_edges`).
         min_independent_links: attribute-only links needed between two cores to join them.
         min_attach_links: an entity outside every core joins a core when it shares attributes with at least this
-            many of the core's members (0, the default: never; see `RingSettings.attach_links` for what 2 measured).
+            many of the core's members (0, this function's default: never; `RingSettings.attach_links` sets 2,
+            measured in docs/rings.md).
         activity: `entity_id, day` (purchase days: order date, else arrival date); with it, an entity attaches
             only if it bought within `attach_days` of a purchase of one of the members it is linked to (any
             merchant). None: no time condition.

@@ -289,6 +289,9 @@ def aggregate_split_groups(
         One row per finding with the gold `split_findings` columns up to `business_consignee` (signals, not yet
         scored): a group of at least `min_parts` parts, each at most the part limit, whose total exceeds the
         threshold. A group that straddles a threshold change is judged by the version in force on its first part.
+        Helper columns for scoring (dropped by `with_score_and_reasons`): `_orders` (distinct order ids),
+        `_purchase_dates` (distinct order dates, null when fewer than two parts declare one), `_services`
+        (distinct channels), `_order_over_limit` and `_heading`.
     """
     parts = _parts(_entity_records(records, entities, settings), rules, rates, settings)
     version = F.struct(
@@ -334,6 +337,9 @@ def aggregate_split_groups(
         F.count_distinct("address_std").alias("address_variants"),
         F.count("order_id").alias("_orders_known"),
         F.count_distinct("order_id").alias("_orders"),
+        F.count("order_date").alias("_order_dates_known"),
+        F.count_distinct("order_date").alias("_order_dates"),
+        F.count_distinct(F.lower(F.trim(F.col("channel")))).alias("_services"),
         F.count(serial).alias("_s10"),
         F.min(serial).alias("_s10_min"),
         F.max(serial).alias("_s10_max"),
@@ -392,6 +398,8 @@ def aggregate_split_groups(
             "separate_orders"
         ),
         F.col("_orders").cast("int").alias("_orders"),
+        F.when(F.col("_order_dates_known") >= 2, F.col("_order_dates")).cast("int").alias("_purchase_dates"),
+        F.col("_services").cast("int").alias("_services"),
         F.col("_order_over_limit").alias("_order_over_limit"),
         F.col("business_consignee"),
         F.when(F.col("_headings") == 1, F.element_at("_heading_values", 1)).alias("_heading"),

@@ -8,9 +8,10 @@ The score is a sum of documented points, capped to [0, 100] and divided by 100:
 | heuristic rule | 15 | a pattern without a legal basis (KR same arrival date, drip imports) |
 | one supplier on every part (not a business) | 10 | KR: same supplier x purchase date; US: lots of one order (§1.3) |
 | several suppliers | -10 | independent orders from different sellers landing together: a known trap (§4) |
-| separate orders from that supplier, in 7 days (not a business) | 10 | several orders instead of one (§1.3 rule 3) |
+| separate orders from that supplier, placed together (not a business) | 10 | several orders, not one (§1.3 rule 3) |
+| parts sent by several services (postal, express, ...) | -10 | independent orders: a purchase ships one way [U] |
 | business importer | -30 | a registration number / EIN or a company name on any of the entity's records (§4) |
-| parts just under the limit | 20 x share of parts >= `bunch_ratio` of the limit | no public source: heuristic (§2.3) |
+| parts just under the limit, unless the carrier-split profile | 20 x share of parts >= `bunch_ratio` of it | §2.3 [U] |
 | same goods, ordered separately | 10 | one HS subheading or description on every part, >= 2 order ids (§2.3) |
 | consecutive S10 serials | 10 | one sender, one service/country, serials close together (§2.3, §5.5) |
 | consignee written differently | 15 x mean share of parts with another name / address, both varying | §2.2 |
@@ -20,18 +21,22 @@ The score is a sum of documented points, capped to [0, 100] and divided by 100:
 | ... and one kind of goods on every part | -10 more | one article divided into pieces: the carrier-split profile [U] |
 | a parcel of the same order over the limit | -20 | not cut to the threshold (19 CFR 10.151 "for the purpose") |
 
-Why each condition: the same goods on parts of *one* order are what a carrier split of a bulky order looks like,
-so they only count when the parts are known to be several orders (an unknown order id proves nothing). Separate
-orders count when they were placed together; orders spread over weeks are repeat purchases (the drip rules'
-business). A disguise varies the name *and* the address; one of them alone varies with ordinary noise, a second
-delivery address (a PCCC registers up to 20, §1.3) or a household. A business is tagged from all its records, as
-domain.md §4 asks (tag the entity class, do not auto-flag it): its frequent imports build no history, and
-buying again and again from its own suppliers, in separate orders, is how a business restocks, not a sign of a
-split. A lot of the same order declared over the limit shows a split by size or weight, not by value. Reasons
-name the rule, the window, the parts, total vs threshold and margin, the duty at stake and every signal that
-scored. Where several rules find exactly the same parcels of one entity, only the strongest finding is kept
-(legal before heuristic, then score) and the others are named in its reasons, so that parcels and duty at stake
-are not counted twice.
+Why each condition: the same goods on parts of *one* order are what a carrier split of a bulky order looks like, so
+they only count when the parts are known to be several orders (an unknown order id proves nothing). Separate orders
+count when they were placed together: on one purchase date where at least two parts declare an order date (the date
+Korea aggregates by, §1.3), else arriving within `SEPARATE_ORDERS_MAX_DAYS`; orders placed on different dates are
+repeat purchases (the supplier-near and drip rules' business), not one purchase cut in pieces. Parts of one purchase
+ship one way; parts that came by several services (post and express) point at independent orders [U]. Bunching is
+the consignee cutting values to the limit; in the carrier-split profile (one order, one kind of goods) the pieces
+the carrier cut set the values, so bunching does not score there. A disguise varies the name *and* the address; one
+of them alone varies with ordinary noise, a second delivery address (a PCCC registers up to 20, §1.3) or a
+household. A business is tagged from all its records, as domain.md §4 asks (tag the entity class, do not auto-flag
+it): its frequent imports build no history, and buying again and again from its own suppliers, in separate orders,
+is how a business restocks, not a sign of a split. A lot of the same order declared over the limit shows a split by
+size or weight, not by value. Reasons name the rule, the window, the parts, total vs threshold and margin, the duty
+at stake and every signal that scored. Where several rules find exactly the same parcels of one entity, only the
+strongest finding is kept (legal before heuristic, then score) and the others are named in its reasons, so that
+parcels and duty at stake are not counted twice.
 """
 
 from __future__ import annotations
@@ -62,6 +67,7 @@ POINTS = {
     "one_supplier": 10,
     "several_suppliers": -10,
     "separate_orders": 10,
+    "several_services": -10,
     "business": -30,
 }
 # Separate orders from one supplier are "several orders instead of one" only when placed together.
@@ -80,8 +86,8 @@ def with_score_and_reasons(findings: DataFrame) -> DataFrame:
         findings: one row per finding.
 
     Returns:
-        `findings` with `score double` and `reasons array<string>`; the helper columns `_heading`, `_orders`
-        (distinct order ids among the parts) and `_order_over_limit` are dropped.
+        `findings` with `score double` and `reasons array<string>`; the helper columns of `aggregate_split_groups`
+        (`_heading`, `_orders`, `_purchase_dates`, `_services`, `_order_over_limit`) are dropped.
     """
     # Noise varies one field now and then, and a person may use a second address; a disguise varies name and
     # address (on every part, for the full points).
@@ -96,12 +102,16 @@ def with_score_and_reasons(findings: DataFrame) -> DataFrame:
     )
     parts = F.least((F.col("n_parts") - 2) * POINTS["part"], F.lit(POINTS["parts_max"]))
     ordered_separately = F.col("_orders") >= 2
-    separate_orders = F.col("separate_orders") & (F.datediff("window_end", "window_start") <= SEPARATE_ORDERS_MAX_DAYS)
+    placed_together = F.coalesce(
+        F.col("_purchase_dates") == 1, F.datediff("window_end", "window_start") <= SEPARATE_ORDERS_MAX_DAYS
+    )
+    separate_orders = F.col("separate_orders") & placed_together
+    several_services = F.coalesce(F.col("_services"), F.lit(0)) >= 2
     not_for_business = F.when(business, F.lit(" (a business: not scored)")).otherwise(F.lit(""))
     carrier_profile = F.col("single_order") & F.col("same_goods")
     points = (
         F.when(F.col("rule_kind") == "legal", POINTS["legal"]).otherwise(POINTS["heuristic"])
-        + bunched_share * POINTS["bunched"]
+        + F.when(carrier_profile, 0).otherwise(bunched_share * POINTS["bunched"])
         + F.when(F.col("same_goods") & ordered_separately, POINTS["same_goods"]).otherwise(0)
         + F.when(F.col("consecutive_s10"), POINTS["consecutive_s10"]).otherwise(0)
         + F.when(disguised, disguise_share * POINTS["disguise"]).otherwise(0)
@@ -114,6 +124,7 @@ def with_score_and_reasons(findings: DataFrame) -> DataFrame:
         .when(F.col("suppliers") == "several", POINTS["several_suppliers"])
         .otherwise(0)
         + F.when(separate_orders & ~business, POINTS["separate_orders"]).otherwise(0)
+        + F.when(several_services, POINTS["several_services"]).otherwise(0)
         + F.when(business, POINTS["business"]).otherwise(0)
     )
     score = F.round(F.least(F.greatest(points, F.lit(0.0)), F.lit(100.0)) / 100.0, 4)
@@ -140,8 +151,16 @@ def with_score_and_reasons(findings: DataFrame) -> DataFrame:
         F.format_string("duty and tax at stake %s %s", _money("duty_at_stake"), F.col("currency")),
         F.when(
             F.col("bunched_parts") > 0,
-            F.format_string(
-                "%d of %d parts just under the limit %s", F.col("bunched_parts"), F.col("n_parts"), _money("part_limit")
+            F.concat(
+                F.format_string(
+                    "%d of %d parts just under the limit %s",
+                    F.col("bunched_parts"),
+                    F.col("n_parts"),
+                    _money("part_limit"),
+                ),
+                F.when(
+                    carrier_profile, F.lit(" (one order, one kind of goods: the carrier cut the pieces, not scored)")
+                ).otherwise(F.lit("")),
             ),
         ),
         F.when(
@@ -192,13 +211,34 @@ def with_score_and_reasons(findings: DataFrame) -> DataFrame:
         ),
         F.when(
             separate_orders,
-            F.concat(F.lit("one supplier, a separate order for every part, placed together"), not_for_business),
+            F.concat(
+                F.lit("one supplier, a separate order for every part, "),
+                F.when(F.col("_purchase_dates") == 1, F.lit("all placed on one purchase date")).otherwise(
+                    F.lit("placed together")
+                ),
+                not_for_business,
+            ),
         ),
         F.when(
             F.col("separate_orders") & ~separate_orders,
+            F.when(
+                F.col("_purchase_dates").isNotNull(),
+                F.format_string(
+                    "one supplier, separate orders on %d purchase dates: repeat purchases, not scored",
+                    F.col("_purchase_dates"),
+                ),
+            ).otherwise(
+                F.format_string(
+                    "one supplier, separate orders over more than %d days: repeat purchases, not scored",
+                    F.lit(SEPARATE_ORDERS_MAX_DAYS),
+                )
+            ),
+        ),
+        F.when(
+            several_services,
             F.format_string(
-                "one supplier, separate orders over more than %d days: repeat purchases, not scored",
-                F.lit(SEPARATE_ORDERS_MAX_DAYS),
+                "parts sent by %d services (postal, express, e-commerce): possibly independent orders",
+                F.col("_services"),
             ),
         ),
         F.when(F.col("suppliers") == "one", F.concat(F.lit("one supplier on every part"), not_for_business)),
@@ -213,7 +253,7 @@ def with_score_and_reasons(findings: DataFrame) -> DataFrame:
     return (
         findings.withColumn("score", score.cast("double"))
         .withColumn("reasons", F.filter(reasons, lambda r: r.isNotNull()))
-        .drop("_heading", "_orders", "_order_over_limit")
+        .drop("_heading", "_orders", "_purchase_dates", "_services", "_order_over_limit")
     )
 
 

@@ -252,6 +252,33 @@ def test_order_over_limit_and_business_entity_from_records_outside_the_finding(
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 
+def test_purchase_dates_and_services_of_the_parts(
+    spark: SparkSession, records: Any, entities: Any, rules_from_yaml: Any, rates: DataFrame
+) -> None:
+    rows = [
+        # A: two order dates, one service. B: one order date, two services (channel case and spaces ignored).
+        record("a1", "100.00", order_date=D(2025, 3, 1)),
+        record("a2", "90.00", order_date=D(2025, 3, 2)),
+        record("b1", "100.00", channel="postal"),
+        record("b2", "90.00", channel=" Express "),
+        record("b3", "80.00", channel="express"),
+        # C: only one part declares an order date: purchase dates unknown; no channel at all.
+        record("c1", "100.00", channel=None),
+        record("c2", "90.00", order_date=None, channel=None),
+    ]
+    found = aggregate_split_groups(
+        records(rows),
+        entities({r["record_id"]: r["record_id"][0].upper() for r in rows}),
+        rules_from_yaml(rule()),
+        rates=rates,
+    )
+    actual = found.select("entity_id", "_purchase_dates", "_services")
+    expected = spark.createDataFrame(
+        [("A", 2, 1), ("B", 1, 2), ("C", None, 0)], "entity_id string, _purchase_dates int, _services int"
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
 def test_business_record_by_id_or_legal_form(spark: SparkSession) -> None:
     rows = [
         ("KIM MINJUN", "P123456789012", False),

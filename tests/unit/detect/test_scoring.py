@@ -21,7 +21,7 @@ SCHEMA = (
     "margin decimal(18,2), duty_at_stake decimal(18,2), duty_at_stake_usd decimal(18,2), bunched_parts int, "
     "same_goods boolean, consecutive_s10 boolean, name_variants int, address_variants int, single_order boolean, "
     "prior_finding_months int, suppliers string, separate_orders boolean, business_consignee boolean, _heading string, "
-    "_orders int, _order_over_limit boolean"
+    "_orders int, _purchase_dates int, _services int, _order_over_limit boolean"
 )
 
 
@@ -40,6 +40,8 @@ def _finding(finding_id: str, kind: str, **signals: object) -> tuple[object, ...
         "separate": False,
         "business": False,
         "orders": 0,
+        "purchase_dates": None,
+        "services": 1,
         "over": False,
         "end": D(2025, 3, 6),
     }
@@ -50,7 +52,7 @@ def _finding(finding_id: str, kind: str, **signals: object) -> tuple[object, ...
         "seller_id=S1|order_date=2025-03-01", D(2025, 3, 4), s["end"], s["parts"], m("310.00"), m("150.00"),
         m("150.00"), "USD", m("160.00"), m("58.28"), m("58.28"), s["bunched"], s["same_goods"], s["s10"],
         s["names"], s["addresses"], s["single_order"], s["prior"], s["suppliers"], s["separate"], s["business"],
-        s["heading"], s["orders"], s["over"],
+        s["heading"], s["orders"], s["purchase_dates"], s["services"], s["over"],
     )  # fmt: skip
 
 
@@ -72,11 +74,15 @@ def _findings(spark: SparkSession) -> DataFrame:
             orders=2,
         ),
         _finding("carrier", "legal", single_order=True, same_goods=True, orders=1),
+        _finding("carrier_bunched", "legal", single_order=True, same_goods=True, orders=1, bunched=2),
         _finding("one_order", "legal", single_order=True, orders=1),
         _finding("over", "legal", single_order=True, orders=1, over=True),
         _finding("unknown_orders", "legal", same_goods=True, orders=1),
         _finding("separate", "legal", suppliers="one", separate=True, orders=2),
         _finding("repeat", "legal", suppliers="one", separate=True, orders=2, end=D(2025, 3, 12)),
+        _finding("one_date", "legal", suppliers="one", separate=True, orders=2, purchase_dates=1, end=D(2025, 3, 12)),
+        _finding("two_dates", "legal", suppliers="one", separate=True, orders=2, purchase_dates=2),
+        _finding("services", "legal", services=2),
         _finding("coincidence", "legal", suppliers="several"),
         _finding("business", "legal", business=True, prior=2),
         _finding("business_restock", "legal", business=True, suppliers="one", separate=True, orders=2),
@@ -88,9 +94,12 @@ def _findings(spark: SparkSession) -> DataFrame:
 def test_score_adds_documented_points(spark: SparkSession) -> None:
     actual = with_score_and_reasons(_findings(spark)).select("finding_id", "score")
     # all: 40 + 20 * 2/3 + 10 + 10 + 15 * (2/2 + 1/2) / 2 + 5 (one earlier month) + 2 (a third part) = 91.58;
-    # carrier: one order of one kind of goods: 40 - 15 - 10 = 15; one_order (mixed goods): 40 - 15 = 25;
+    # carrier: one order of one kind of goods: 40 - 15 - 10 = 15, and its parts just under the limit do not score
+    # (carrier_bunched); one_order (mixed goods): 40 - 15 = 25;
     # over: a lot of the order over the limit: 40 - 15 - 20 = 5; unknown_orders: same goods but the parts are not
     # known to be several orders: 40; separate: 40 + 10 + 10 within 2 days, repeat: 40 + 10 over 8 days;
+    # one_date: over 8 days but placed on one purchase date, 40 + 10 + 10; two_dates: within 2 days but on two
+    # purchase dates, 40 + 10; services: parts sent by two services, 40 - 10;
     # business: 40 - 30 and its 2 earlier months earn nothing; business_restock: nor do its separate orders from
     # one supplier (40 - 30); noise: one field varying is not a disguise.
     expected = spark.createDataFrame(
@@ -99,11 +108,15 @@ def test_score_adds_documented_points(spark: SparkSession) -> None:
             ("heuristic", 0.15),
             ("all", 0.9158),
             ("carrier", 0.15),
+            ("carrier_bunched", 0.15),
             ("one_order", 0.25),
             ("over", 0.05),
             ("unknown_orders", 0.40),
             ("separate", 0.60),
             ("repeat", 0.50),
+            ("one_date", 0.60),
+            ("two_dates", 0.50),
+            ("services", 0.30),
             ("coincidence", 0.30),
             ("business", 0.10),
             ("business_restock", 0.10),
@@ -147,6 +160,21 @@ def test_reasons_say_which_signals_did_not_score(spark: SparkSession) -> None:
         "one supplier, a separate order for every part, placed together",
         "one supplier on every part",
     ]
+    assert actual["carrier_bunched"] == [
+        "2 of 2 parts just under the limit 150.00 (one order, one kind of goods: the carrier cut the pieces, not "
+        "scored)",
+        "same goods description on every part, one order: one kind of goods in pieces, the carrier-split profile",
+        "all parts on one order id: possibly a carrier split (aggregate, not fraud)",
+    ]
+    assert actual["one_date"] == [
+        "one supplier, a separate order for every part, all placed on one purchase date",
+        "one supplier on every part",
+    ]
+    assert actual["two_dates"] == [
+        "one supplier, separate orders on 2 purchase dates: repeat purchases, not scored",
+        "one supplier on every part",
+    ]
+    assert actual["services"] == ["parts sent by 2 services (postal, express, e-commerce): possibly independent orders"]
     assert actual["repeat"] == [
         "one supplier, separate orders over more than 7 days: repeat purchases, not scored",
         "one supplier on every part",

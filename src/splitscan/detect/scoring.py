@@ -106,7 +106,7 @@ def with_score_and_reasons(findings: DataFrame) -> DataFrame:
         F.col("_purchase_dates") == 1, F.datediff("window_end", "window_start") <= SEPARATE_ORDERS_MAX_DAYS
     )
     separate_orders = F.col("separate_orders") & placed_together
-    several_services = F.coalesce(F.col("_services"), F.lit(0)) >= 2
+    several_services = F.col("_services") >= 2  # a distinct count: 0, never null, when no part names a channel
     not_for_business = F.when(business, F.lit(" (a business: not scored)")).otherwise(F.lit(""))
     carrier_profile = F.col("single_order") & F.col("same_goods")
     points = (

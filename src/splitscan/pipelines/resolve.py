@@ -22,7 +22,12 @@ from pyspark.sql import functions as F
 from splitscan.config import Config
 from splitscan.contracts import load_contract
 from splitscan.resolve.blocking import candidate_pairs, find_hubs, rule_report
-from splitscan.resolve.compare import COMPARE_INPUT_COLUMNS, COMPARISON_OUTPUT_COLUMNS, compare_pairs
+from splitscan.resolve.compare import (
+    COMPARE_INPUT_COLUMNS,
+    COMPARE_OPTIONAL_COLUMNS,
+    COMPARISON_OUTPUT_COLUMNS,
+    compare_pairs,
+)
 from splitscan.resolve.components import assign_stable_ids, guarded_components
 from splitscan.resolve.features import FEATURE_COLUMNS, with_features
 from splitscan.resolve.fellegi_sunter import TF_ADJUSTMENTS, MatchModel, estimate_m, estimate_u, score_pairs
@@ -147,7 +152,13 @@ _GAMMA_KEPT: tuple[str, ...] = (
 
 
 def _sides(pairs: DataFrame, features: DataFrame) -> DataFrame:
-    cols = sorted(set(COMPARE_INPUT_COLUMNS) | {"name_key", "building_key", "postcode_std", "phone_std"})
+    """Both records' comparison inputs on each pair, `address_std` included: the similar-address-text level
+    compares the written addresses where both have one (else the building key and unit)."""
+    cols = sorted(
+        set(COMPARE_INPUT_COLUMNS)
+        | set(COMPARE_OPTIONAL_COLUMNS)
+        | {"name_key", "building_key", "postcode_std", "phone_std"}
+    )
     left = features.select(F.col("record_id").alias("record_id_l"), *[F.col(c).alias(f"{c}_l") for c in cols])
     right = features.select(F.col("record_id").alias("record_id_r"), *[F.col(c).alias(f"{c}_r") for c in cols])
     return pairs.join(left, "record_id_l").join(right, "record_id_r")

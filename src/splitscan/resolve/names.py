@@ -687,7 +687,8 @@ class ParsedName:
             Korean and Chinese names, the first given name for Western names; for a business, its core name
             (legal form dropped, words space-separated). "" when the name is a single word.
         middle: further given names or initials of a Western name (`JOHN M SMITH` -> `("M",)`).
-        tokens: all parts above (surname, given, middle) sorted, for token-overlap comparisons.
+        tokens: all parts above (surname, given, middle) sorted, for token-overlap comparisons; middle
+            initials are left out when the given name is a whole word (`JOHN M SMITH` -> `("JOHN", "SMITH")`).
         is_business: the name is a company (legal form such as `CO LTD`, `INC`, `(주)`, or a business word).
         script: `hangul`, `han` (Chinese characters) or `latin` (everything else, Hangul parts romanised).
         surname_first: the surname was written first.
@@ -827,12 +828,18 @@ def _person(
     middle: tuple[str, ...] = ()
     if cjk or len(given_parts) <= 1:
         given = "".join(given_parts)
-    elif surname in _VIETNAMESE_SURNAMES:  # NGUYEN VAN AN: the given name is last, VAN a middle name
+    elif first and surname in _VIETNAMESE_SURNAMES:  # NGUYEN VAN AN: the given name is last, VAN a middle name
         given, middle = given_parts[-1], tuple(given_parts[:-1])
     else:
-        given, middle = given_parts[0], tuple(given_parts[1:])
+        # Western order (a Vietnamese surname written last too: `JAMES E HUYNH`, `AN V NGUYEN`): the first word
+        # that is not an initial is the given name (`J ROBERT SMITH` -> ROBERT), the rest middle names.
+        at = next((k for k, p in enumerate(given_parts) if len(p) > 1), 0)
+        given, middle = given_parts[at], (*given_parts[:at], *given_parts[at + 1 :])
     canonical = canonical_surname(surname)
-    parts = [canonical, given, *middle] if given else [canonical, *middle]
+    # Initials are left out of the tokens when a given name stands beside them: `JOHN J SMITH` and `JOHN SMITH`
+    # have the same tokens, as they already have the same surname and given name.
+    kept = [m for m in middle if len(m) > 1] if len(given) > 1 else list(middle)
+    parts = [canonical, given, *kept] if given else [canonical, *kept]
     roman_surname = _hangul_surname_reading(surname) if surname and _is_hangul_syllable(surname[0]) else surname
     written = [roman_surname, *given_parts] if first else [*given_parts, roman_surname]
     return ParsedName(
@@ -1090,10 +1097,12 @@ def parse_name(name_std: str | None) -> ParsedName | None:
          A single glued token splits off a known surname of three or more letters followed by two or three
          CJK syllables (`KIMMINJUN`); any other single token is a surname with no given name.
       7. Given names: with a known CJK surname and syllable-shaped given words (none a known Western given
-         name; initials ignored) they are joined (`MIN JUN` -> `MINJUN`). Otherwise (Western) the first is
-         `given` and the rest `middle`; a Vietnamese name keeps its last word as `given` (`NGUYEN VAN AN` ->
-         AN); a Hispanic double surname keeps the paternal one (`MARIA GARCIA LOPEZ` -> GARCIA, LOPEZ in
-         `middle`), as it is the one that stays when the other is dropped.
+         name; initials ignored) they are joined (`MIN JUN` -> `MINJUN`). Otherwise (Western) the first
+         word that is not an initial is `given` (`J ROBERT SMITH` -> ROBERT) and the rest `middle`; a Vietnamese
+         name written surname first keeps its last word as `given` (`NGUYEN VAN AN` -> AN; written last, it is
+         read in Western order: `JAMES E HUYNH` -> JAMES); a Hispanic double surname keeps the paternal one
+         (`MARIA GARCIA LOPEZ` -> GARCIA, LOPEZ in `middle`), as it is the one that stays when the other is
+         dropped. Middle initials are left out of `tokens` beside a whole given name.
 
     Args:
         name_std: `name_std` from `standardise_name` (raw text is tolerated: it is folded the same way).
@@ -1286,6 +1295,73 @@ _ROMANISATION_FOLDS: Final[tuple[tuple[str, str], ...]] = (
 )  # fmt: skip
 _INITIAL_MATCH: Final = 0.85
 _SKELETON_MATCH: Final = 0.9
+_NICKNAME_MATCH: Final = 0.9
+_TRANSPOSED_MATCH: Final = 0.85
+
+# Short forms of common English and Spanish given names, each with the formal names it stands for. Two given
+# names whose formal names meet (`BOB` ~ `ROBERT`, `BOB` ~ `ROB`) are the same name written another way; the
+# table is deliberately short and unambiguous (a form that is also a common formal name of another name, such
+# as `JAN`, is left out).
+_NICKNAMES: Final[Mapping[str, tuple[str, ...]]] = {
+    "ABBY": ("ABIGAIL",), "AL": ("ALAN", "ALBERT", "ALFRED", "ALFREDO"), "ALEX": ("ALEXANDER", "ALEXANDRA",
+    "ALEJANDRO", "ALEJANDRA", "ALEXIS"), "ANDY": ("ANDREW",), "DREW": ("ANDREW",), "TONY": ("ANTHONY", "ANTONIO"),
+    "BEN": ("BENJAMIN",), "BENNY": ("BENJAMIN",), "BETH": ("ELIZABETH",), "BETTY": ("ELIZABETH",),
+    "LIZ": ("ELIZABETH",), "LIZZIE": ("ELIZABETH",), "LIZA": ("ELIZABETH",), "ELIZA": ("ELIZABETH",),
+    "BILL": ("WILLIAM",), "BILLY": ("WILLIAM",), "WILL": ("WILLIAM",), "WILLY": ("WILLIAM",),
+    "LIAM": ("WILLIAM",), "BOB": ("ROBERT",), "BOBBY": ("ROBERT",), "ROB": ("ROBERT",), "ROBBIE": ("ROBERT",),
+    "BERT": ("ALBERT", "ROBERT", "HERBERT"), "CHRIS": ("CHRISTOPHER", "CHRISTINA", "CHRISTINE", "CHRISTIAN"),
+    "CHUCK": ("CHARLES",), "CHARLIE": ("CHARLES",), "DAN": ("DANIEL",), "DANNY": ("DANIEL",),
+    "DAVE": ("DAVID",), "DEBBIE": ("DEBORAH", "DEBRA"), "DICK": ("RICHARD",), "RICK": ("RICHARD", "RICARDO"),
+    "RICKY": ("RICHARD", "RICARDO"), "RICH": ("RICHARD",), "ED": ("EDWARD", "EDUARDO", "EDMUND"),
+    "EDDIE": ("EDWARD", "EDUARDO"), "TED": ("EDWARD", "THEODORE"), "FRANK": ("FRANCIS", "FRANKLIN"),
+    "PACO": ("FRANCISCO",), "PANCHO": ("FRANCISCO",), "GABE": ("GABRIEL",), "GREG": ("GREGORY",),
+    "HANK": ("HENRY",), "HARRY": ("HENRY", "HAROLD"), "JACK": ("JOHN",), "JOHNNY": ("JOHN", "JONATHAN"),
+    "JON": ("JONATHAN",), "JAKE": ("JACOB",), "JIM": ("JAMES",), "JIMMY": ("JAMES",), "JAMIE": ("JAMES",),
+    "JEFF": ("JEFFREY",), "JEN": ("JENNIFER",), "JENNY": ("JENNIFER",), "JESS": ("JESSICA",),
+    "JOE": ("JOSEPH",), "JOEY": ("JOSEPH",), "PEPE": ("JOSE",), "KATE": ("KATHERINE", "CATHERINE", "KATHLEEN"),
+    "KATIE": ("KATHERINE", "CATHERINE", "KATHLEEN"), "KATHY": ("KATHERINE", "CATHERINE", "KATHLEEN"),
+    "CATHY": ("CATHERINE",), "KEN": ("KENNETH",), "KENNY": ("KENNETH",), "LARRY": ("LAWRENCE",),
+    "LUPE": ("GUADALUPE",), "MAGGIE": ("MARGARET",), "MEG": ("MARGARET",), "PEGGY": ("MARGARET",),
+    "MATT": ("MATTHEW",), "MIKE": ("MICHAEL",), "MIKEY": ("MICHAEL",), "MICKEY": ("MICHAEL",),
+    "NATE": ("NATHAN", "NATHANIEL"), "NICK": ("NICHOLAS",), "NICKY": ("NICHOLAS", "NICOLE"),
+    "PAM": ("PAMELA",), "PAT": ("PATRICK", "PATRICIA"), "PATTY": ("PATRICIA",), "TRISH": ("PATRICIA",),
+    "PETE": ("PETER",), "PHIL": ("PHILIP", "PHILLIP"), "RAY": ("RAYMOND",), "RON": ("RONALD",),
+    "RONNIE": ("RONALD",), "SAM": ("SAMUEL", "SAMANTHA"), "SAMMY": ("SAMUEL", "SAMANTHA"),
+    "SANDY": ("SANDRA", "ALEXANDRA"), "STEVE": ("STEVEN", "STEPHEN"), "SUE": ("SUSAN",), "SUSIE": ("SUSAN",),
+    "TOM": ("THOMAS",), "TOMMY": ("THOMAS",), "TIM": ("TIMOTHY",), "VICKY": ("VICTORIA",),
+}  # fmt: skip
+_FORMAL_NAMES: Final[Mapping[str, frozenset[str]]] = {short: frozenset(formal) for short, formal in _NICKNAMES.items()}
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _formal(letters: str) -> frozenset[str]:
+    """The formal names a given name stands for: itself, plus those of `_NICKNAMES` when it is a short form."""
+    return frozenset({letters}) | _FORMAL_NAMES.get(letters, frozenset())
+
+
+def _same_name_forms(x: str, y: str) -> bool:
+    """One is a short form of the other, or both are short forms of one name (`BOB` ~ `ROBERT` ~ `ROB`)."""
+    return x != y and (x in _FORMAL_NAMES or y in _FORMAL_NAMES) and bool(_formal(x) & _formal(y))
+
+
+def _transposed(x: str, y: str) -> bool:
+    """Two names of three or more letters that differ by one swap of neighbouring letters (`LAN` ~ `LNA`).
+
+    Jaro-Winkler misses such a swap in short names: its matching window is empty for three letters.
+    """
+    if len(x) != len(y) or len(x) < 3 or x == y:
+        return False
+    diff = [k for k in range(len(x)) if x[k] != y[k]]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and x[diff[0]] == y[diff[1]] and x[diff[1]] == y[diff[0]]
+
+
+def _raised(score: float, x: str, y: str) -> float:
+    """`score` raised to the nickname and transposition floors where they apply."""
+    if score < _NICKNAME_MATCH and _same_name_forms(x, y):
+        score = _NICKNAME_MATCH
+    if score < _TRANSPOSED_MATCH and _transposed(x, y):
+        score = _TRANSPOSED_MATCH
+    return score
 
 
 def _given_letters(text: str) -> str:
@@ -1317,7 +1393,9 @@ def given_name_similarity(a: str | None, b: str | None) -> float:
         R->L, a syllable-final H dropped, doubled letters once), so `MINJOON`~`MINJUN`, `JEEHU`~`JIHU`,
         `GYEONGSU`~`KYUNGSOO` score 1.0;
       * 0.9 when the two `phonetic_code`s are equal (`SUHYUN`~`SEOHYEON`);
-      * 0.85 when one side is a single initial that matches the other's first letter (`J` ~ `JOHN`).
+      * 0.85 when one side is a single initial that matches the other's first letter (`J` ~ `JOHN`);
+      * 0.9 when one is a common short form of the other, or both of one name (`BOB` ~ `ROBERT` ~ `ROB`);
+      * 0.85 when the two differ by one swap of neighbouring letters (`LAN` ~ `LNA`).
     Empty or missing names score 0.0.
 
     Args:
@@ -1337,7 +1415,7 @@ def given_name_similarity(a: str | None, b: str | None) -> float:
     score = max(float(JaroWinkler.similarity(x, y)), float(JaroWinkler.similarity(x_fold, y_fold)))
     if score < _SKELETON_MATCH and x_code == y_code:
         score = _SKELETON_MATCH
-    return score
+    return _raised(score, x, y)
 
 
 def _initial_match(x: str, y: str) -> float:
@@ -1378,6 +1456,14 @@ def given_name_similarities(left: _Names, right: _Names) -> npt.NDArray[np.float
         folded = process.cpdist(x_fold[full], y_fold[full], scorer=JaroWinkler.similarity, dtype=np.float64, workers=1)
         score = np.maximum(plain, folded)
         score[(score < _SKELETON_MATCH) & (x_code[full] == y_code[full])] = _SKELETON_MATCH
+        # Only pairs the floors can raise go through Python: a short form on either side, or equal lengths.
+        short = (
+            pd.Series(x[full]).isin(_FORMAL_NAMES.keys()).to_numpy()
+            | pd.Series(y[full]).isin(_FORMAL_NAMES.keys()).to_numpy()
+        )
+        same_length = (x_len[full] == y_len[full]) & (x_len[full] >= 3)
+        for k in np.flatnonzero((score < _NICKNAME_MATCH) & (short | same_length)):
+            score[k] = _raised(float(score[k]), x[full[k]], y[full[k]])
         out[full] = score
     return out
 

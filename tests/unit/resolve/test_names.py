@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 import pytest
+from rapidfuzz.distance import JaroWinkler
 
 from splitscan.ingest.standardise import standardise_name
 from splitscan.resolve import names as names_module
@@ -234,6 +235,9 @@ def test_surname_position(raw: str, surname: str, given: str, first: bool) -> No
         ("Mr. John Smith Jr.", "SMITH", "JOHN", ()),
         ("MRS MARY ANN JONES III", "JONES", "MARY", ("ANN",)),
         ("J. Smith", "SMITH", "J", ()),
+        ("J. Robert Smith", "SMITH", "ROBERT", ("J",)),  # an initial is not the given name beside a whole word
+        ("James E. Huynh", "HWANG", "JAMES", ("E",)),  # a Vietnamese surname written last: Western order
+        ("Thanh V. Nguyen", "NGUYEN", "THANH", ("V",)),
         ("Smith J", "SMITH", "J", ()),  # a trailing initial is not the surname
         ("SMITH, JOHN", "SMITH", "JOHN", ()),  # comma lost in standardisation; JOHN is a known given name
         ("Lee Smith", "SMITH", "LEE", ()),  # LEE followed by a non-CJK word: Western order
@@ -253,6 +257,20 @@ def test_surname_position(raw: str, surname: str, given: str, first: bool) -> No
 def test_western_names(raw: str, surname: str, given: str, middle: tuple[str, ...]) -> None:
     p = parsed(raw)
     assert (p.surname, p.given, p.middle, p.is_business) == (surname, given, middle, False)
+
+
+@pytest.mark.parametrize(
+    ("raw", "tokens"),
+    [
+        ("John M. Smith", ("JOHN", "SMITH")),  # a middle initial beside a whole given name is left out
+        ("John Smith", ("JOHN", "SMITH")),
+        ("MRS MARY ANN JONES III", ("ANN", "JONES", "MARY")),  # a whole middle name stays
+        ("J. Smith", ("J", "SMITH")),  # the initial is the only given part: it stays
+        ("Nguyen Van An", ("AN", "NGUYEN", "VAN")),
+    ],
+)
+def test_tokens_leave_out_middle_initials(raw: str, tokens: tuple[str, ...]) -> None:
+    assert parsed(raw).tokens == tokens
 
 
 @pytest.mark.parametrize(
@@ -447,6 +465,10 @@ def test_phonetic_code(text: str, code: str) -> None:
         ("J", "JOHN", 0.85),
         ("JOHN", "j", 0.85),
         ("K", "JOHN", 0.0),
+        ("BOB", "ROBERT", 0.9),  # a short form and its formal name
+        ("BOB", "ROB", 0.9),  # two short forms of one name
+        ("ALEX", "ALEJANDRO", 0.9),
+        ("LAN", "LNA", 0.85),  # one swap of neighbouring letters, which Jaro-Winkler misses in short names
         ("", "JOHN", 0.0),
         (None, "JOHN", 0.0),
     ],
@@ -463,6 +485,11 @@ def test_given_name_similarity_orders_and_bounds() -> None:
     assert given_name_similarity("SEOYEON", "MINJUN") == other
     # equal phonetic codes without a closer fold: 0.9 floor (SUHYUN / SEOHYEON fold to SUHUN / SUHYUN)
     assert given_name_similarity("SUHYUN", "SEOHYEON") >= 0.9
+    # the floors stay specific: another letter is not a swap, two formal names are not short forms
+    assert given_name_similarity("LAN", "IAN") == pytest.approx(JaroWinkler.similarity("LAN", "IAN"))
+    assert given_name_similarity("LAN", "NAL") == pytest.approx(JaroWinkler.similarity("LAN", "NAL"))
+    assert given_name_similarity("ROBERT", "WILLIAM") < 0.6
+    assert given_name_similarity("BOB", "BILL") < 0.6
 
 
 # -------------------------------------------------------------------------------------- vectorised
@@ -482,6 +509,7 @@ def test_given_name_similarities_equal_the_scalar_similarity_pair_by_pair() -> N
         "SEOHYEON",
     ]
     words += ["J", "JOHN", "j", "K", "", None, "MINJUM", "SEOYEON", "CHEOLSU", "CHULSOO", "SEO-YEON"]
+    words += ["BOB", "ROBERT", "ROB", "LAN", "LNA", "IAN", "ALEX", "ALEJANDRO"]
     left = [a for a in words for _ in words]
     right = [b for _ in words for b in words]
     vectorised = given_name_similarities(left, right)

@@ -35,6 +35,7 @@ __all__ = [
     "business_record",
     "s10_serial",
     "with_hs_heading",
+    "with_inferred_seller",
     "with_prior_finding_months",
     "with_value_in_rule_currency",
     "with_window_id",
@@ -230,6 +231,34 @@ def business_record(name: Column, consignee_id: Column) -> Column:
     )
 
 
+def with_inferred_seller(df: DataFrame) -> DataFrame:
+    """Fill a missing `seller_id` from the entity's other parcels sent under the same shipper name.
+
+    The supplier keys of the rules (KR: supplier x purchase date) need a seller on every part, but senders and
+    platforms leave `seller_id` out of some declarations. A part without one takes the seller id that the
+    entity's other parcels from the same shipper (name compared in upper case with punctuation and spacing
+    folded) carry, when they carry exactly one; when none of them carries any, the shipper itself is the
+    supplier (`shipper:<name>`). Parts with neither a seller id nor a shipper name, or whose shipper goes with
+    several seller ids, stay without a seller. Reads `entity_id, seller_id, shipper_name`; one window partitioned
+    by entity and shipper (no shuffle on entity-partitioned input).
+    """
+    shipper = F.nullif(F.trim(F.regexp_replace(F.upper(F.col("shipper_name")), r"[^\p{L}\p{N}]+", " ")), F.lit(""))
+    sellers = F.collect_set(F.nullif(F.trim(F.col("seller_id")), F.lit(""))).over(
+        Window.partitionBy("entity_id", "_shipper")
+    )
+    inferred = (
+        F.when(F.col("_shipper").isNull(), F.lit(None).cast("string"))
+        .when(F.size(sellers) == 1, F.element_at(sellers, 1))
+        .when(F.size(sellers) == 0, F.concat(F.lit("shipper:"), F.col("_shipper")))
+    )
+    missing = F.col("seller_id").isNull() | (F.trim(F.col("seller_id")) == "")
+    return (
+        df.withColumn("_shipper", shipper)
+        .withColumn("seller_id", F.when(missing, inferred).otherwise(F.col("seller_id")))
+        .drop("_shipper")
+    )
+
+
 def _entity_records(records: DataFrame, entities: DataFrame, settings: DetectSettings) -> DataFrame:
     """Records with their entity, for entities of 2 to `max_entity_records` records (module docstring), with
     `business_consignee` per entity, hash-partitioned by entity.
@@ -248,7 +277,9 @@ def _entity_records(records: DataFrame, entities: DataFrame, settings: DetectSet
     # Business importers are tagged per entity (domain.md §4): a registration number or a company name on any of
     # its records, not only on the parts of one finding.
     business = business_record(F.col("name_std"), F.col("consignee_id_std"))
-    return joined.withColumn("business_consignee", F.max(business).over(Window.partitionBy("entity_id")))
+    return with_inferred_seller(joined).withColumn(
+        "business_consignee", F.max(business).over(Window.partitionBy("entity_id"))
+    )
 
 
 def _parts(base: DataFrame, rules: DataFrame, rates: DataFrame, settings: DetectSettings) -> DataFrame:

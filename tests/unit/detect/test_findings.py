@@ -16,6 +16,7 @@ from splitscan.detect.findings import (
     applicable_rules,
     business_record,
     s10_serial,
+    with_inferred_seller,
     with_prior_finding_months,
     with_value_in_rule_currency,
 )
@@ -277,6 +278,59 @@ def test_purchase_dates_and_services_of_the_parts(
         [("A", 2, 1), ("B", 1, 2), ("C", None, 0)], "entity_id string, _purchase_dates int, _services int"
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_inferred_seller_from_the_entity_s_parcels_of_the_same_shipper(spark: SparkSession) -> None:
+    rows = [
+        # E1: one seller id goes with the shipper (written in another case and punctuation): it fills the gap.
+        ("r1", "E1", "S-9", "Sunny Outdoors Pvt. Ltd."),
+        ("r2", "E1", None, "SUNNY OUTDOORS PVT LTD"),
+        ("r3", "E1", " ", "sunny  outdoors, pvt. ltd."),
+        # E2: the shipper goes with two seller ids (a marketplace): no guess.
+        ("r4", "E2", "A", "MARKET"),
+        ("r5", "E2", "B", "MARKET"),
+        ("r6", "E2", None, "MARKET"),
+        # E3: no parcel of the shipper carries a seller id: the shipper is the supplier; no shipper: nothing.
+        ("r7", "E3", None, "Hangzhou Wanjia Co., Ltd."),
+        ("r8", "E3", None, None),
+        # E4: another entity's seller id for the same shipper is not used (r1's S-9 stays in E1).
+        ("r9", "E4", None, "Sunny Outdoors Pvt. Ltd."),
+    ]
+    df = spark.createDataFrame(rows, "record_id string, entity_id string, seller_id string, shipper_name string")
+    expected = spark.createDataFrame(
+        [
+            ("r1", "S-9"),
+            ("r2", "S-9"),
+            ("r3", "S-9"),
+            ("r4", "A"),
+            ("r5", "B"),
+            ("r6", None),
+            ("r7", "shipper:HANGZHOU WANJIA CO LTD"),
+            ("r8", None),
+            ("r9", "shipper:SUNNY OUTDOORS PVT LTD"),
+        ],
+        "record_id string, seller_id string",
+    )
+    actual = with_inferred_seller(df).select("record_id", "seller_id")
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_a_part_without_a_seller_id_joins_its_supplier_and_purchase_date(
+    spark: SparkSession, records: Any, entities: Any, rules_from_yaml: Any, rates: DataFrame
+) -> None:
+    rows = [
+        record("k1", "60.00", seller_id="S1", shipper_name="Jinhua Huaxin", order_date=D(2025, 2, 25)),
+        record("k2", "50.00", seller_id="S1", shipper_name="JINHUA HUAXIN", order_date=D(2025, 2, 25)),
+        record("k3", "45.00", seller_id=None, shipper_name="Jinhua Huaxin", order_date=D(2025, 2, 25)),
+    ]
+    found = aggregate_split_groups(
+        records(rows),
+        entities({r["record_id"]: "E" for r in rows}),
+        rules_from_yaml(rule("KR-SUPPLIER-DATE", key="[seller_id, order_date]", window="none")),
+        rates=rates,
+    )
+    expected = _expected(spark, [("KR-SUPPLIER-DATE", "E", ["k1", "k2", "k3"], "155.00")])
+    assert_df_equality(_groups(found), expected, ignore_row_order=True, ignore_nullable=True)
 
 
 def test_business_record_by_id_or_legal_form(spark: SparkSession) -> None:

@@ -195,7 +195,9 @@ def run(
             )
             entities.count()
         print(f"resolve: {m.seconds:.1f} s", flush=True)
+        entities.write.mode("overwrite").parquet(str(out / "entities-resolved"))  # for error analysis
         found, seconds = _detect(recs, entities, rules, rates)
+        found.write.mode("overwrite").parquet(str(out / "findings-resolved"))
         payload["resolved"] = {
             "resolve_seconds": round(m.seconds, 1),
             "seconds": round(seconds, 1),

@@ -67,6 +67,8 @@ LINK_THRESHOLD: Final = ResolveSettings().link_threshold
 # 2g, not the 4g of the other benchmarks: the machine is shared and has no swap, and a 4g heap grew to 4.9 GB resident
 # and was taken by the kernel's OOM killer at 100k records while others ran Spark (a 5M pipeline ran in 1g here).
 SPARK: Final = SparkSettings(app_name="bench-resolve", driver_memory="2g", shuffle_partitions=8)
+PREPARE_SPARK: Final = SparkSettings(app_name="bench-resolve-prepare", driver_memory="8g", shuffle_partitions=16)
+"""Generation and ingest are untimed preparation: at 1M records ingest ran out of a 2 GiB heap (2026-12-07)."""
 REPRODUCE: Final = (
     'nice -n 5 make bench BENCH_ARGS="--only resolve --resolve-records 100000 --resolve-records 1000000 '
     '--noise default --noise high{ref}"'
@@ -97,7 +99,7 @@ def _prepare(records: int, noise: str) -> dict[str, Any]:
     }
     with measure() as gen:
         generate(SynthConfig(records=records, seed=SEED, noise=noise, bad_row_rate=0.0), out_dir=data)
-    spark = build_session(SPARK)
+    spark = build_session(PREPARE_SPARK)
     try:
         config = Config(warehouse=str(data / "warehouse"))
         with measure() as ing:

@@ -15,7 +15,6 @@ import uuid
 from dataclasses import dataclass, replace
 from functools import reduce
 
-from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
@@ -364,7 +363,9 @@ def resolve_increment(
         that a new record joined or merged (with cluster sizes, joined_by and evidence brought up to date);
         `features` holds the new records' features only.
     """
-    new_features = with_features(new_records).persist(StorageLevel.MEMORY_AND_DISK)
+    # Checkpointed, not persisted: a persisted frame stays in the session's cache manager (its plan and blocks) until
+    # someone unpersists it; a checkpoint is released with the frame. Parsed once, read three times below.
+    new_features = with_features(new_records).localCheckpoint(eager=True)
     # Checkpointed, not cached: `index` and `entities` are tables this run rewrites, and a lazily recomputed
     # frame read after the write would see the new versions.
     universe = (

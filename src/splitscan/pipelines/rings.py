@@ -14,7 +14,6 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 
-from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
@@ -184,7 +183,9 @@ def find_rings(
 
     Runs Spark jobs (connected components, checks for oversized components) before returning.
     """
-    er = entity_records(records, entities, features).persist(StorageLevel.MEMORY_AND_DISK)
+    # Checkpointed, not persisted: nothing unpersisted it, so every run left its plan and blocks in the session's
+    # cache manager (a long-lived session, such as the test suite's, kept them all).
+    er = entity_records(records, entities, features).localCheckpoint(eager=True)
     edges = build_edges(er, hubs, settings=settings.edges).localCheckpoint(eager=True)
     if settings.require_supply:
         purchases = er.select("entity_id", F.coalesce(F.col("order_date"), F.col("arrival_date")).alias("day")).where(

@@ -243,18 +243,16 @@ def with_inferred_seller(df: DataFrame) -> DataFrame:
     by entity and shipper (no shuffle on entity-partitioned input).
     """
     shipper = F.nullif(F.trim(F.regexp_replace(F.upper(F.col("shipper_name")), r"[^\p{L}\p{N}]+", " ")), F.lit(""))
-    sellers = F.collect_set(F.nullif(F.trim(F.col("seller_id")), F.lit(""))).over(
-        Window.partitionBy("entity_id", "_shipper")
-    )
+    seller = F.nullif(F.trim(F.col("seller_id")), F.lit(""))  # blank is missing
+    sellers = F.collect_set(seller).over(Window.partitionBy("entity_id", "_shipper"))
     inferred = (
         F.when(F.col("_shipper").isNull(), F.lit(None).cast("string"))
         .when(F.size(sellers) == 1, F.element_at(sellers, 1))
         .when(F.size(sellers) == 0, F.concat(F.lit("shipper:"), F.col("_shipper")))
     )
-    missing = F.col("seller_id").isNull() | (F.trim(F.col("seller_id")) == "")
     return (
         df.withColumn("_shipper", shipper)
-        .withColumn("seller_id", F.when(missing, inferred).otherwise(F.col("seller_id")))
+        .withColumn("seller_id", F.when(seller.isNull(), inferred).otherwise(F.col("seller_id")))
         .drop("_shipper")
     )
 

@@ -1330,18 +1330,17 @@ _NICKNAMES: Final[Mapping[str, tuple[str, ...]]] = {
     "SANDY": ("SANDRA", "ALEXANDRA"), "STEVE": ("STEVEN", "STEPHEN"), "SUE": ("SUSAN",), "SUSIE": ("SUSAN",),
     "TOM": ("THOMAS",), "TOMMY": ("THOMAS",), "TIM": ("TIMOTHY",), "VICKY": ("VICTORIA",),
 }  # fmt: skip
-_FORMAL_NAMES: Final[Mapping[str, frozenset[str]]] = {short: frozenset(formal) for short, formal in _NICKNAMES.items()}
 
 
 @functools.lru_cache(maxsize=1 << 14)
 def _formal(letters: str) -> frozenset[str]:
     """The formal names a given name stands for: itself, plus those of `_NICKNAMES` when it is a short form."""
-    return frozenset({letters}) | _FORMAL_NAMES.get(letters, frozenset())
+    return frozenset({letters, *_NICKNAMES.get(letters, ())})
 
 
 def _same_name_forms(x: str, y: str) -> bool:
     """One is a short form of the other, or both are short forms of one name (`BOB` ~ `ROBERT` ~ `ROB`)."""
-    return x != y and (x in _FORMAL_NAMES or y in _FORMAL_NAMES) and bool(_formal(x) & _formal(y))
+    return x != y and (x in _NICKNAMES or y in _NICKNAMES) and bool(_formal(x) & _formal(y))
 
 
 def _transposed(x: str, y: str) -> bool:
@@ -1458,8 +1457,8 @@ def given_name_similarities(left: _Names, right: _Names) -> npt.NDArray[np.float
         score[(score < _SKELETON_MATCH) & (x_code[full] == y_code[full])] = _SKELETON_MATCH
         # Only pairs the floors can raise go through Python: a short form on either side, or equal lengths.
         short = (
-            pd.Series(x[full]).isin(_FORMAL_NAMES.keys()).to_numpy()
-            | pd.Series(y[full]).isin(_FORMAL_NAMES.keys()).to_numpy()
+            pd.Series(x[full]).isin(_NICKNAMES.keys()).to_numpy()
+            | pd.Series(y[full]).isin(_NICKNAMES.keys()).to_numpy()
         )
         same_length = (x_len[full] == y_len[full]) & (x_len[full] >= 3)
         for k in np.flatnonzero((score < _NICKNAME_MATCH) & (short | same_length)):

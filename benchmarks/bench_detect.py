@@ -32,6 +32,7 @@ from splitscan.ingest.fx import read_fx_rates
 from splitscan.pipelines import ingest
 from splitscan.pipelines.detect import detect_splits
 from splitscan.pipelines.resolve import resolve_records
+from splitscan.resolve.profiles import PROFILE_COLUMNS
 from splitscan.session import build_session
 from splitscan.storage import read_table
 from splitscan.synth import SynthConfig, generate
@@ -179,17 +180,7 @@ def run(
     if resolve if resolve is not None else n_records <= RESOLVE_LIMIT:
         with measure() as m:
             entities = (
-                resolve_records(
-                    recs.select(
-                        "record_id",
-                        "name_std",
-                        "address_std",
-                        "postcode_std",
-                        "phone_std",
-                        "consignee_id_std",
-                        "email_std",
-                    )
-                )
+                resolve_records(recs.select("record_id", *PROFILE_COLUMNS))
                 .entities.select("record_id", "entity_id")
                 .persist()
             )

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pandas as pd
-from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
@@ -32,8 +31,9 @@ from splitscan.pipelines import resolve as pipeline
 from splitscan.resolve.blocking import candidate_pairs, find_hubs, rule_report
 from splitscan.resolve.compare import compare_pairs
 from splitscan.resolve.components import assign_stable_ids, guarded_components
-from splitscan.resolve.features import with_features
+from splitscan.resolve.features import FEATURE_COLUMNS, with_features
 from splitscan.resolve.fellegi_sunter import MatchModel, estimate_m, estimate_u, score_pairs
+from splitscan.resolve.profiles import multiplicity, record_edges, representatives, self_pairs, with_profiles
 from splitscan.session import build_session
 from splitscan.storage import read_table
 
@@ -72,42 +72,69 @@ def _materialise(df: DataFrame) -> DataFrame:
 
 def profile_steps(records: DataFrame, settings: pipeline.ResolveSettings, prof: Profiler) -> dict[str, Any]:
     """The steps of `resolve_records`, each materialised; returns the counts worth reporting."""
-    features = prof.step("features", lambda: _materialise(with_features(records)))
-    hubs = prof.step("hubs", lambda: _materialise(find_hubs(features, max_identities=settings.max_identities)))
-    pairs = prof.step(
-        "blocking",
-        lambda: _materialise(candidate_pairs(features, hubs, max_block_size=settings.max_block_size)),
+    profiled = prof.step("profiles", lambda: _materialise(with_profiles(records)))
+    profiles = prof.step("features", lambda: _materialise(with_features(representatives(profiled))))
+    features = profiled.join(profiles.select("profile_id", *FEATURE_COLUMNS), "profile_id").select(
+        *records.columns, *FEATURE_COLUMNS
     )
+    hubs = prof.step(
+        "hubs",
+        lambda: _materialise(find_hubs(profiles, max_identities=settings.max_identities, weight="profile_size")),
+    )
+
+    def blocking() -> DataFrame:
+        pairs = candidate_pairs(profiles, hubs, max_block_size=settings.max_block_size)
+        return _materialise(pairs.unionByName(self_pairs(profiles)))
+
+    pairs = prof.step("blocking", blocking)
     report = prof.step("rule_report", lambda: rule_report(pairs).orderBy("rule").toPandas())
-    gammas = prof.step("compare", lambda: _materialise(compare_pairs(pipeline._sides(pairs, features))))
+    gammas = prof.step(
+        "compare",
+        lambda: _materialise(compare_pairs(pipeline._sides(pairs, profiles)).select(*pipeline._GAMMA_KEPT)),
+    )
     u = prof.step("estimate_u", lambda: estimate_u(features, target_pairs=settings.u_sample_pairs, seed=settings.seed))
-    em = prof.step("estimate_m (EM)", lambda: estimate_m(gammas, u))
+    counted = gammas.withColumn(
+        "_pairs",
+        multiplicity(F.col("profile_size_l"), F.col("profile_size_r"), F.col("record_id_l"), F.col("record_id_r")),
+    )
+    em = prof.step("estimate_m (EM)", lambda: estimate_m(counted, u, weight="_pairs"))
     model = MatchModel.from_estimates(u, em, link_threshold=settings.link_threshold)
-    tf = prof.step("term_frequencies", lambda: _materialise(pipeline.term_frequencies(features)))
+    tf = prof.step("term_frequencies", lambda: _materialise(pipeline.term_frequencies(profiles, weight="profile_size")))
     scored = prof.step("score", lambda: _materialise(score_pairs(gammas, model, tf)))
-    linked = scored.filter(F.col("decision") == "link").persist(StorageLevel.MEMORY_AND_DISK)
-    n_linked = prof.step("count links (profile only)", linked.count)
+    linked = prof.step("links", lambda: pipeline._links(scored))
+    n_linked = linked.count()
+    members = profiled.select("record_id", "profile_id", "profile_size")
+    edges = prof.step(
+        "record edges",
+        lambda: _materialise(record_edges(linked, members, strong_threshold=settings.strong_threshold_weight)),
+    )
     assignments, chains = prof.step(
         "components (guarded)",
         lambda: guarded_components(
-            pipeline._edges(linked, features.select("record_id")),
+            pipeline._edges(edges, profiled.select("record_id")),
             strong_threshold=settings.strong_threshold_weight,
             min_independent_links=settings.min_independent_links,
+            pairs="pairs",
         ),
     )
     ids = prof.step(
         "stable ids", lambda: _materialise(assign_stable_ids(assignments.select("node", "component"), None))
     )
     evidence = (
-        pipeline._evidence_lines(linked).groupBy("record_id").agg(F.collect_list("evidence").alias("link_evidence"))
+        pipeline._record_evidence(linked, members)
+        .groupBy("record_id")
+        .agg(F.collect_list("evidence").alias("link_evidence"))
     )
     entities = prof.step("entity rows", lambda: _materialise(pipeline._entity_rows(ids, assignments, evidence)))
     prof.step("chain reports", lambda: pipeline._chain_rows(chains, ids).count())
     frame = prof.step("collect entities", lambda: entities.select("record_id", "entity_id").toPandas())
     return {
+        "profiles": profiles.count(),
         "candidate_pairs": pairs.count(),
+        "record_pairs_they_stand_for": counted.agg(F.sum("_pairs")).first()[0],
         "rule_report": report.to_dict(orient="records"),
         "linked_pairs": n_linked,
+        "record_edges": edges.count(),
         "em_iterations": em.iterations,
         "em_patterns": em.n_patterns,
         "u_pairs": u.n_pairs,

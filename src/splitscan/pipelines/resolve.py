@@ -1,9 +1,11 @@
 """The resolve job: standardised import records -> `consignee_entities` and `hub_attributes`.
 
-Order of work: features (parsed name and address keys) -> hubs -> candidate pairs (blocking) -> comparison
-levels -> u from random pairs, m and lambda by EM on the candidate pairs -> scores with term-frequency
-adjustment -> links -> components with the chaining guard -> stable entity ids (the previous run's ids carried
-over) -> per-record link evidence. Everything runs as DataFrame operations; only aggregated pattern counts and
+Order of work: profiles (records identical in every resolved column, resolved once: `resolve.profiles`) ->
+features (parsed name and address keys) of each profile -> hubs -> candidate pairs (blocking) of profiles, and
+each profile with itself -> comparison levels -> u from random record pairs, m and lambda by EM on the candidate
+pairs (each counted for the record pairs it stands for) -> scores with term-frequency adjustment -> links ->
+record edges -> components with the chaining guard -> stable entity ids (the previous run's ids carried over) ->
+per-record link evidence. Everything runs as DataFrame operations; only aggregated pattern counts and
 small reports reach the driver.
 """
 
@@ -30,6 +32,14 @@ from splitscan.resolve.compare import (
 from splitscan.resolve.components import assign_stable_ids, guarded_components
 from splitscan.resolve.features import FEATURE_COLUMNS, with_features
 from splitscan.resolve.fellegi_sunter import TF_ADJUSTMENTS, MatchModel, estimate_m, estimate_u, score_pairs
+from splitscan.resolve.profiles import (
+    PROFILE_COLUMNS,
+    multiplicity,
+    record_edges,
+    representatives,
+    self_pairs,
+    with_profiles,
+)
 from splitscan.storage import TableTransaction, append, ensure_table, merge_on_keys, overwrite_partition, read_table
 
 __all__ = [
@@ -51,16 +61,7 @@ FEATURES = "silver/resolve_features"
 CHAINS = "silver/chain_reports"
 MODELS = "silver/match_models"
 TERM_FREQUENCIES = "silver/match_term_frequencies"
-_RECORD_COLUMNS = (
-    "record_id",
-    "record_hash",
-    "name_std",
-    "address_std",
-    "postcode_std",
-    "phone_std",
-    "consignee_id_std",
-    "email_std",
-)
+_RECORD_COLUMNS = ("record_id", "record_hash", *PROFILE_COLUMNS)
 INDEX_COLUMNS: tuple[str, ...] = (*_RECORD_COLUMNS, *FEATURE_COLUMNS)
 """The columns of `resolve_features` (besides run_id): what an incremental run needs of each resolved record."""
 
@@ -121,9 +122,14 @@ class Resolution:
         return "\n".join(lines)
 
 
-def term_frequencies(features: DataFrame) -> DataFrame:
-    """`column, value, tf`: the share of records carrying each value of every term-frequency-adjusted key."""
-    total = features.count()
+def term_frequencies(features: DataFrame, *, weight: str | None = None) -> DataFrame:
+    """`column, value, tf`: the share of records carrying each value of every term-frequency-adjusted key.
+
+    `weight` is a column holding the records each row stands for (a profile's size); None counts rows.
+    """
+    n = F.sum(weight) if weight else F.count(F.lit(1))
+    row = features.agg(n.alias("n")).first()
+    total = int((row and row["n"]) or 0)
     frames = []
     for adj in {a.tf_column: a for a in TF_ADJUSTMENTS}.values():
         value = F.concat_ws("|", *[F.col(s) for s in adj.sources])
@@ -131,7 +137,7 @@ def term_frequencies(features: DataFrame) -> DataFrame:
         frames.append(
             features.filter(present)
             .groupBy(value.alias("value"))
-            .agg((F.count(F.lit(1)) / F.lit(max(total, 1))).alias("tf"))
+            .agg((n / F.lit(max(total, 1))).alias("tf"))
             .select(F.lit(adj.tf_column).alias("column"), "value", "tf")
         )
     return reduce(lambda a, b: a.unionByName(b), frames)
@@ -141,22 +147,27 @@ _GAMMA_KEPT: tuple[str, ...] = (
     "record_id_l",
     "record_id_r",
     "rules",
+    "profile_size_l",
+    "profile_size_r",
     *COMPARISON_OUTPUT_COLUMNS,
     *sorted(
         {f"{c}{side}" for a in TF_ADJUSTMENTS for c in (*a.sources, a.tf_column) for side in ("_l", "_r")}
         & {f"{c}{side}" for c in (*COMPARE_INPUT_COLUMNS, "name_key") for side in ("_l", "_r")}
     ),
 )
-"""The columns of the compared pairs that scoring reads: levels, figures and the term-frequency lookup keys."""
+"""The columns of the compared pairs that scoring reads: levels, figures, the term-frequency lookup keys, and the
+profile sizes (a pair of profiles stands for their product of record pairs)."""
 
 
 def _sides(pairs: DataFrame, features: DataFrame) -> DataFrame:
     """Both records' comparison inputs on each pair, `address_std` included: the similar-address-text level
-    compares the written addresses where both have one (else the building key and unit)."""
+    compares the written addresses where both have one (else the building key and unit). Also each side's
+    `profile_size`."""
     cols = sorted(
         set(COMPARE_INPUT_COLUMNS)
         | set(COMPARE_OPTIONAL_COLUMNS)
         | {"name_key", "building_key", "postcode_std", "phone_std"}
+        | ({"profile_size"} & set(features.columns))
     )
     left = features.select(F.col("record_id").alias("record_id_l"), *[F.col(c).alias(f"{c}_l") for c in cols])
     right = features.select(F.col("record_id").alias("record_id_r"), *[F.col(c).alias(f"{c}_r") for c in cols])
@@ -176,72 +187,113 @@ def _one_decimal(value: Column, *, signed: bool = False) -> Column:
 def _evidence_lines(linked: DataFrame) -> DataFrame:
     """`record_id, evidence`: one readable line per link and side (other record, weight, field weights).
 
-    The field weights are written once per link and shared by its two lines.
+    The field weights are written once per link and shared by its two lines. Links between profiles (with
+    `profile_size_l`/`_r`) name the other profile's representative and how many identical records it stands
+    for (`R7 and 2 identical records: ...`); a profile's self link says `3 identical records: ...`. `record_id`
+    is the representative; every record of its profile shows the line.
     """
     fields = [c for c in linked.columns if c.startswith("w_")]
     parts = F.concat_ws(", ", *[F.concat(F.lit(f"{c[2:]} "), _one_decimal(F.col(c), signed=True)) for c in fields])
     tail = F.concat(F.lit(": weight "), _one_decimal(F.col("match_weight")), F.lit(" ("), parts, F.lit(")"))
+
+    def size(side: str) -> Column:
+        column = f"profile_size_{side}"
+        return F.col(column) if column in linked.columns else F.lit(1)
+
+    def other(side: str, other_side: str) -> Column:
+        more = size(other_side) - 1
+        return F.when(
+            F.col(f"record_id_{side}") == F.col(f"record_id_{other_side}"),
+            F.concat(size(side).cast("string"), F.lit(" identical records")),
+        ).otherwise(
+            F.concat(
+                F.col(f"record_id_{other_side}"),
+                F.when(more == 1, F.lit(" and 1 identical record"))
+                .when(more > 1, F.concat(F.lit(" and "), more.cast("string"), F.lit(" identical records")))
+                .otherwise(F.lit("")),
+            )
+        )
+
     sides = F.array(
         *[
-            F.struct(F.col(f"record_id_{a}").alias("record_id"), F.col(f"record_id_{b}").alias("other"))
+            F.struct(F.col(f"record_id_{a}").alias("record_id"), other(a, b).alias("other"))
             for a, b in (("l", "r"), ("r", "l"))
         ]
     )
-    return linked.select(tail.alias("_tail"), F.inline(sides)).select(
-        "record_id", F.concat(F.col("other"), F.col("_tail")).alias("evidence")
-    )
+    self_link = F.col("record_id_l") == F.col("record_id_r")
+    return linked.select(
+        tail.alias("_tail"), F.inline(F.when(self_link, F.slice(sides, 1, 1)).otherwise(sides))
+    ).select("record_id", F.concat(F.col("other"), F.col("_tail")).alias("evidence"))
+
+
+def _record_evidence(linked: DataFrame, members: DataFrame) -> DataFrame:
+    """`record_id, evidence`: each evidence line of a linked profile, for every record of the profile."""
+    lines = _evidence_lines(linked).withColumnRenamed("record_id", "profile_id")
+    return members.select("record_id", "profile_id").join(lines, "profile_id").select("record_id", "evidence")
 
 
 def _score(
-    features: DataFrame,
+    profiles: DataFrame,
+    records: DataFrame,
     hubs: DataFrame,
     model: MatchModel | None,
     tf: DataFrame | None,
     settings: ResolveSettings,
     touching: str | None,
 ) -> tuple[DataFrame, DataFrame, MatchModel, DataFrame]:
-    """Candidate pairs, comparison levels and scores; EM fits the model (and `tf` is counted) when none is given."""
+    """Candidate pairs of profiles (and each profile with itself), comparison levels and scores; EM fits the
+    model (and `tf` is counted) when none is given.
+
+    `profiles` are the representatives with their features and `profile_size`; `records` are the records with
+    the comparison columns, which the u sample draws from (only read when `model` is None).
+    """
     # Materialised once: comparison reads the pairs, and the per-rule report would otherwise re-run blocking.
-    pairs = candidate_pairs(features, hubs, max_block_size=settings.max_block_size, touching=touching).localCheckpoint(
-        eager=True
-    )
+    pairs = candidate_pairs(profiles, hubs, max_block_size=settings.max_block_size, touching=touching)
+    if touching is not None:
+        pairs = pairs.localCheckpoint(eager=True)  # read again to pick the self pairs
+    pairs = pairs.unionByName(self_pairs(profiles, touching=touching, pairs=pairs)).localCheckpoint(eager=True)
     # Checkpoints, not caches: they also cut the lineage, so the plans of everything downstream (EM, scoring,
     # clustering) stay small; blocking's seven-rule plan would otherwise be re-planned and kept on the driver by
     # every later query.
-    gammas = compare_pairs(_sides(pairs, features)).select(*_GAMMA_KEPT).localCheckpoint(eager=True)
+    gammas = compare_pairs(_sides(pairs, profiles)).select(*_GAMMA_KEPT).localCheckpoint(eager=True)
     if model is None:
         # The u sample's pairs are compared in as many tasks as a shuffle has, not in the one task of its sample.
-        parts = int(features.sparkSession.conf.get("spark.sql.shuffle.partitions") or 1)
-        u = estimate_u(features, target_pairs=settings.u_sample_pairs, seed=settings.seed, partitions=parts)
-        em = estimate_m(gammas, u)
+        parts = int(profiles.sparkSession.conf.get("spark.sql.shuffle.partitions") or 1)
+        u = estimate_u(records, target_pairs=settings.u_sample_pairs, seed=settings.seed, partitions=parts)
+        counted = gammas.withColumn(
+            "_pairs",
+            multiplicity(F.col("profile_size_l"), F.col("profile_size_r"), F.col("record_id_l"), F.col("record_id_r")),
+        )
+        em = estimate_m(counted, u, weight="_pairs")
         model = MatchModel.from_estimates(u, em, link_threshold=settings.link_threshold)
         logger.info("EM: %d iterations, converged %s, lambda %.4g", em.iterations, em.converged, em.lambda_)
     if tf is None:
-        tf = term_frequencies(features).localCheckpoint(eager=True)
+        tf = term_frequencies(profiles, weight="profile_size").localCheckpoint(eager=True)
     # Lazy: only the links are materialised (`_links`), and the per-pair evidence map is never built for them.
     scored = score_pairs(gammas, model, tf)
     return scored, rule_report(pairs), model, tf
 
 
 def _links(scored: DataFrame) -> DataFrame:
-    """The linked pairs with the columns clustering and evidence read, materialised (read by both)."""
+    """The linked profile pairs with the columns clustering and evidence read, materialised (read by both)."""
     weights = [c for c in scored.columns if c.startswith("w_")]
     return (
         scored.filter(F.col("decision") == "link")
-        .select("record_id_l", "record_id_r", "match_weight", *weights)
+        .select("record_id_l", "record_id_r", "match_weight", "profile_size_l", "profile_size_r", *weights)
         .localCheckpoint(eager=True)
     )
 
 
-def _edges(linked: DataFrame, nodes: DataFrame) -> DataFrame:
-    """Links as `src, dst, weight`, plus a null-weight self link per node so that every node is an entity."""
-    edges = linked.select(
-        F.col("record_id_l").alias("src"), F.col("record_id_r").alias("dst"), F.col("match_weight").alias("weight")
-    )
+def _edges(edges: DataFrame, nodes: DataFrame) -> DataFrame:
+    """Record edges (`src, dst, weight, pairs`), plus a null-weight self link per node so that every node is an
+    entity."""
     alone = nodes.select(
-        F.col("record_id").alias("src"), F.col("record_id").alias("dst"), F.lit(None).cast("double").alias("weight")
+        F.col("record_id").alias("src"),
+        F.col("record_id").alias("dst"),
+        F.lit(None).cast("double").alias("weight"),
+        F.lit(1).cast("long").alias("pairs"),
     )
-    return edges.unionByName(alone)
+    return edges.select("src", "dst", "weight", "pairs").unionByName(alone)
 
 
 def _chain_rows(chains: DataFrame, ids: DataFrame) -> DataFrame:
@@ -284,20 +336,32 @@ def resolve_records(
         the chaining reports, the per-rule blocking report, the model and the per-record features.
     """
     # Materialised before anything reads them: the hub counts, the seven blocking rules, the u sample and the
-    # term frequencies all read `features`, and their stages run side by side; a lazy cache would let each of
+    # term frequencies all read the profiles, and their stages run side by side; a lazy cache would let each of
     # them parse every name and address again (and each hub lookup recount the hubs) before the cache filled.
-    features = with_features(records).localCheckpoint(eager=True)
-    hubs = find_hubs(features, max_identities=settings.max_identities).localCheckpoint(eager=True)
-    scored, report, model, tf = _score(features, hubs, model, tf, settings, touching=None)
+    profiled = with_profiles(records).localCheckpoint(eager=True)
+    profiles = with_features(representatives(profiled)).localCheckpoint(eager=True)
+    # Every record with its profile's features: the resolution index, and the u sample's population. Lazy.
+    features = profiled.join(profiles.select("profile_id", *FEATURE_COLUMNS), "profile_id").select(
+        *records.columns, *FEATURE_COLUMNS
+    )
+    hubs = find_hubs(profiles, max_identities=settings.max_identities, weight="profile_size").localCheckpoint(
+        eager=True
+    )
+    scored, report, model, tf = _score(profiles, features, hubs, model, tf, settings, touching=None)
     linked = _links(scored)
+    members = profiled.select("record_id", "profile_id", "profile_size")
+    edges = record_edges(linked, members, strong_threshold=settings.strong_threshold_weight)
     assignments, chains = guarded_components(
-        _edges(linked, features.select("record_id")),
+        _edges(edges, profiled.select("record_id")),
         strong_threshold=settings.strong_threshold_weight,
         min_independent_links=settings.min_independent_links,
+        pairs="pairs",
     )
     prev = None if previous is None else previous.select(F.col("record_id").alias("node"), "entity_id")
     ids = assign_stable_ids(assignments.select("node", "component"), prev)
-    evidence = _evidence_lines(linked).groupBy("record_id").agg(F.collect_list("evidence").alias("link_evidence"))
+    evidence = (
+        _record_evidence(linked, members).groupBy("record_id").agg(F.collect_list("evidence").alias("link_evidence"))
+    )
     entities = _entity_rows(ids, assignments, evidence)
     return Resolution(entities, scored, hubs, _chain_rows(chains, ids), report, model, features, tf)
 
@@ -368,30 +432,40 @@ def resolve_increment(
     new_features = with_features(new_records).localCheckpoint(eager=True)
     # Checkpointed, not cached: `index` and `entities` are tables this run rewrites, and a lazily recomputed
     # frame read after the write would see the new versions.
-    universe = (
-        index.select(*INDEX_COLUMNS, F.lit(False).alias("_new"))
-        .unionByName(new_features.select(*INDEX_COLUMNS, F.lit(True).alias("_new")))
-        .localCheckpoint(eager=True)
+    # Profiles are formed over index and new records together, as a full run forms them; a profile is touched
+    # when it holds a new record.
+    universe = with_profiles(
+        index.select(*INDEX_COLUMNS, F.lit(False).alias("_new")).unionByName(
+            new_features.select(*INDEX_COLUMNS, F.lit(True).alias("_new"))
+        ),
+        flag="_new",
+    ).localCheckpoint(eager=True)
+    profiles = representatives(universe)
+    hubs = find_hubs(profiles, max_identities=settings.max_identities, weight="profile_size").localCheckpoint(
+        eager=True
     )
-    hubs = find_hubs(universe, max_identities=settings.max_identities).localCheckpoint(eager=True)
-    scored, report, model, tf = _score(universe, hubs, model, tf, settings, touching="_new")
+    scored, report, model, tf = _score(profiles, universe, hubs, model, tf, settings, touching="profile__new")
     linked = _links(scored)
-
-    ends = linked.select(F.col("record_id_l").alias("record_id")).unionByName(
-        linked.select(F.col("record_id_r").alias("record_id"))
+    profile_members = universe.select("record_id", "profile_id", "profile_size")
+    edges = record_edges(linked, profile_members, strong_threshold=settings.strong_threshold_weight).localCheckpoint(
+        eager=True
     )
+
+    ends = edges.select(F.col("src").alias("record_id")).unionByName(edges.select(F.col("dst").alias("record_id")))
     touched = entities.join(ends, "record_id", "left_semi").select("entity_id").distinct()
     members = entities.join(touched, "entity_id", "left_semi").localCheckpoint(eager=True)
     anchors = members.select(
         F.col("record_id").alias("src"),
         F.concat(F.lit(_ANCHOR), F.col("entity_id")).alias("dst"),
         F.lit(float("inf")).alias("weight"),
+        F.lit(1).cast("long").alias("pairs"),
     )
     nodes = new_features.select("record_id").unionByName(members.select("record_id"))
     assignments, chains = guarded_components(
-        _edges(linked, nodes).unionByName(anchors),
+        _edges(edges, nodes).unionByName(anchors),
         strong_threshold=settings.strong_threshold_weight,
         min_independent_links=settings.min_independent_links,
+        pairs="pairs",
     )
     records_only = assignments.filter(~F.col("node").startswith(_ANCHOR))
     ids = assign_stable_ids(
@@ -399,7 +473,7 @@ def resolve_increment(
         members.select(F.col("record_id").alias("node"), "entity_id"),
     )
     # A member's evidence so far, plus the lines of its new links; a merged entity's weak history stays weak.
-    new_lines = _evidence_lines(linked)
+    new_lines = _record_evidence(linked, profile_members)
     old_lines = members.select("record_id", F.explode("link_evidence").alias("evidence"))
     evidence = (
         new_lines.unionByName(old_lines).groupBy("record_id").agg(F.collect_set("evidence").alias("link_evidence"))

@@ -80,6 +80,7 @@ def find_hubs(
     identity: str = "name_key",
     max_identities: int = 20,
     attributes: Sequence[str] = tuple(_HUB_ATTRIBUTES),
+    weight: str | None = None,
 ) -> DataFrame:
     """Values shared by more than `max_identities` distinct identities, with a class.
 
@@ -89,6 +90,8 @@ def find_hubs(
         max_identities: above this many identities a value is generic. A PCCC legitimately serves one person
             (and up to 20 registered addresses), a household a handful: 20 leaves room for both.
         attributes: which columns to examine.
+        weight: a column holding the records each row stands for (a profile's size, see `resolve.profiles`);
+            None counts each row as one record.
 
     Returns:
         `attribute, value, n_records, n_identities, hub_class`. Classes: `placeholder` (a customs id shared by many
@@ -97,12 +100,13 @@ def find_hubs(
         `apartment_building` (a building key shared by many households; still a fine unit key).
     """
     frames = []
+    n = F.sum(weight).cast("long") if weight else F.count(F.lit(1))
     for attribute in attributes:
         default_class = _HUB_ATTRIBUTES.get(attribute, "generic")
         counted = (
             records.filter(F.col(attribute).isNotNull() & (F.col(attribute) != ""))
             .groupBy(F.col(attribute).cast("string").alias("value"))
-            .agg(F.count(F.lit(1)).alias("n_records"), F.countDistinct(identity).alias("n_identities"))
+            .agg(n.alias("n_records"), F.countDistinct(identity).alias("n_identities"))
             .filter(F.col("n_identities") > max_identities)
             .select(
                 F.lit(attribute).alias("attribute"),

@@ -428,6 +428,7 @@ def guarded_components(
     dst: str = "dst",
     checkpoint_dir: str | None = None,
     local_seed_edges: int | None = LOCAL_SEED_EDGES,
+    pairs: str | None = None,
 ) -> tuple[DataFrame, DataFrame]:
     """Cluster linked records into components that a single weak link cannot chain together.
 
@@ -443,6 +444,9 @@ def guarded_components(
         dst: column holding the other endpoint.
         checkpoint_dir: passed to `connected_components`.
         local_seed_edges: passed to `connected_components`: both runs start from local union-find forests.
+        pairs: a column holding the number of record pairs each link stands for (a link between two profiles of
+            identical records, see `resolve.profiles`); None counts every link as one. A duplicated link
+            counts once, with its largest `pairs`.
 
     Returns:
         `(assignments, chain_reports)`.
@@ -483,6 +487,7 @@ def guarded_components(
         F.col(src).cast(_STRING).alias("a"),
         F.col(dst).cast(_STRING).alias("b"),
         F.col(weight).cast("double").alias("w"),
+        (F.coalesce(F.col(pairs).cast("long"), F.lit(1)) if pairs else F.lit(1).cast("long")).alias("p"),
     )
     # Read the links once; they are used by both component runs and by the lazy report.
     projected = _cut_lineage(projected, reliable=checkpoint_dir is not None)
@@ -511,9 +516,9 @@ def guarded_components(
         F.greatest("ca", "cb").alias("strong_b"),
         F.when(flip, b).otherwise(a).alias("link_src"),
         F.when(flip, a).otherwise(b).alias("link_dst"),
-    ).agg(F.max(w).alias("weight"))
+    ).agg(F.max(w).alias("weight"), F.max("p").alias("p"))
     per_strong_pair = Window.partitionBy("strong_a", "strong_b")
-    weak_pairs = weak_pairs.withColumn("n_links", F.count(F.lit(1)).over(per_strong_pair))
+    weak_pairs = weak_pairs.withColumn("n_links", F.sum("p").over(per_strong_pair)).drop("p")
 
     merge_edges = (
         weak_pairs.where(F.col("n_links") >= min_independent_links)

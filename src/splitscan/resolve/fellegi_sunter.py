@@ -372,17 +372,22 @@ class EMResult:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def gamma_pattern_counts(gammas: DataFrame) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+def gamma_pattern_counts(
+    gammas: DataFrame, *, weight: str | None = None
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Count the pairs per gamma vector, in Spark, and collect the small result.
 
     Args:
         gammas: pairs with the `GAMMA_COLUMNS`.
+        weight: a column holding the number of pairs each row stands for (a profile pair's record pairs, see
+            `resolve.profiles`); None counts each row once.
 
     Returns:
         `(patterns, counts)`: a (K, 5) array of levels in `GAMMA_COLUMNS` order and the K pair counts. K is
         at most the product of the level counts (1512), so the collect is small whatever the pair count.
     """
-    rows = gammas.groupBy(*GAMMA_COLUMNS).count().collect()
+    n = sf.sum(weight).cast("long") if weight else sf.count(sf.lit(1))
+    rows = gammas.groupBy(*GAMMA_COLUMNS).agg(n.alias("count")).collect()
     if not rows:
         return np.zeros((0, len(GAMMA_COLUMNS)), dtype=np.int64), np.zeros(0, dtype=np.int64)
     patterns = np.array([[int(r[c]) for c in GAMMA_COLUMNS] for r in rows], dtype=np.int64)
@@ -651,6 +656,7 @@ def estimate_m(
     pseudo_count: float = 1.0,
     max_iterations: int = 500,
     tolerance: float = 1e-7,
+    weight: str | None = None,
 ) -> EMResult:
     """Estimate m and lambda by EM on the candidate pairs' comparison patterns.
 
@@ -669,11 +675,12 @@ def estimate_m(
         pseudo_count: pairs added to every level in each M-step (see `em_from_pattern_counts`).
         max_iterations: iteration limit.
         tolerance: convergence threshold on the largest parameter change.
+        weight: a column of `gammas` holding the record pairs each row stands for (see `gamma_pattern_counts`).
 
     Returns:
         The EM result.
     """
-    patterns, counts = gamma_pattern_counts(gammas.select(*GAMMA_COLUMNS))
+    patterns, counts = gamma_pattern_counts(gammas.select(*GAMMA_COLUMNS, *([weight] if weight else [])), weight=weight)
     u_probs = u.u if isinstance(u, UEstimate) else u
     return em_from_pattern_counts(
         patterns,

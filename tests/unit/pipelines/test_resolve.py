@@ -6,7 +6,7 @@ from __future__ import annotations
 from chispa import assert_df_equality
 from pyspark.sql import SparkSession
 
-from splitscan.pipelines.resolve import _evidence_lines, _sides
+from splitscan.pipelines.resolve import _evidence_lines, _record_evidence, _sides, term_frequencies
 from splitscan.resolve.compare import AddressLevel, compare_pairs
 from splitscan.resolve.features import with_features
 
@@ -29,6 +29,49 @@ def test_evidence_lines_name_the_other_record_and_every_field_weight(spark: Spar
         "record_id string, evidence string",
     )
     assert_df_equality(_evidence_lines(linked), expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_evidence_lines_of_profiles_count_the_identical_records(spark: SparkSession) -> None:
+    """A link between profiles names the other representative and its identical records; a self link says how
+    many identical records the profile holds. Every record of the profile shows its profile's lines."""
+    linked = spark.createDataFrame(
+        [
+            ("a", "b", 12.0, 3, 2, 5.0),
+            ("a", "a", 30.0, 3, 3, 6.0),
+            ("b", "c", 9.0, 2, 1, 4.0),
+            ("c", "d", 8.0, 1, 4, 1.0),
+        ],
+        "record_id_l string, record_id_r string, match_weight double, profile_size_l long, profile_size_r long, "
+        "w_name double",
+    )
+    expected = spark.createDataFrame(
+        [
+            ("a", "b and 1 identical record: weight 12.0 (name +5.0)"),
+            ("b", "a and 2 identical records: weight 12.0 (name +5.0)"),
+            ("a", "3 identical records: weight 30.0 (name +6.0)"),
+            ("b", "c: weight 9.0 (name +4.0)"),
+            ("c", "b and 1 identical record: weight 9.0 (name +4.0)"),
+            ("c", "d and 3 identical records: weight 8.0 (name +1.0)"),
+            ("d", "c: weight 8.0 (name +1.0)"),
+        ],
+        "record_id string, evidence string",
+    )
+    assert_df_equality(_evidence_lines(linked), expected, ignore_row_order=True, ignore_nullable=True)
+    members = spark.createDataFrame(
+        [("a", "a"), ("a2", "a"), ("a3", "a"), ("b", "b"), ("b2", "b")], "record_id string, profile_id string"
+    )
+    got = _record_evidence(linked.where("record_id_l = 'a'"), members)
+    lines = {
+        "b": ["a and 2 identical records: weight 12.0 (name +5.0)"],
+        "a": ["b and 1 identical record: weight 12.0 (name +5.0)", "3 identical records: weight 30.0 (name +6.0)"],
+    }
+    want = [(r, line) for r, p in [("a", "a"), ("a2", "a"), ("a3", "a"), ("b", "b"), ("b2", "b")] for line in lines[p]]
+    assert_df_equality(
+        got,
+        spark.createDataFrame(want, "record_id string, evidence string"),
+        ignore_row_order=True,
+        ignore_nullable=True,
+    )
 
 
 def test_evidence_lines_match_java_formatting(spark: SparkSession) -> None:
@@ -74,3 +117,21 @@ def test_compared_pairs_read_the_written_address(spark: SparkSession) -> None:
         "record_id_l string, record_id_r string, building_key_l string, building_key_r string, gamma_address int",
     )
     assert_df_equality(compared, expected, ignore_nullable=True)
+
+
+def test_term_frequencies_count_the_records_each_profile_stands_for(spark: SparkSession) -> None:
+    profiles = spark.createDataFrame(
+        [("KIM", "MINJUN", "B1", "06236", "010", 3), ("KIM", "MINJUN", None, "06236", None, 1)],
+        "surname string, given string, building_key string, postcode_std string, phone_std string, profile_size long",
+    )
+    expected = spark.createDataFrame(
+        [
+            ("name_key", "KIM|MINJUN", 1.0),
+            ("building_key", "B1", 0.75),
+            ("postcode_std", "06236", 1.0),
+            ("phone_std", "010", 0.75),
+        ],
+        "column string, value string, tf double",
+    )
+    got = term_frequencies(profiles, weight="profile_size")
+    assert_df_equality(got, expected, ignore_row_order=True, ignore_nullable=True)

@@ -53,6 +53,14 @@ def test_a_value_shared_by_many_identities_is_a_hub_and_makes_no_pairs(spark: Sp
     assert [tuple(r) for r in pairs.select("record_id_l", "record_id_r").collect()] == [("h1", "h2")]
 
 
+def test_hub_record_counts_add_up_the_records_each_row_stands_for(spark: SparkSession) -> None:
+    # 25 profiles at one forwarder unit, the first standing for 4 identical records: 28 records, 25 identities.
+    rows = [(f"f{i:02d}", f"N{i}|X", f"X N{i}", None, "FWD-SUITE", None, 4 if i == 0 else 1) for i in range(25)]
+    records = spark.createDataFrame(rows, f"{SCHEMA}, profile_size long")
+    hubs = find_hubs(records, max_identities=20, attributes=("unit_key",), weight="profile_size")
+    assert [tuple(r) for r in hubs.collect()] == [("unit_key", "FWD-SUITE", 28, 25, "forwarder")]
+
+
 def test_an_oversized_block_is_paired_within_a_sorted_window(spark: SparkSession) -> None:
     # 10 records of one name and postcode (not a hub: one identity), block cap 4, window 2: 9 + 8 = 17 pairs
     # between sorted neighbours instead of 45.

@@ -191,6 +191,20 @@ def test_estimate_m_aggregates_in_spark_like_numpy(spark: SparkSession) -> None:
     assert _max_error(from_spark.m, from_numpy.m) < 1e-9
 
 
+def test_estimate_m_counts_each_row_for_the_pairs_it_stands_for(spark: SparkSession) -> None:
+    """A row of weight w (a profile pair standing for w record pairs) counts as w identical rows."""
+    gammas = _simulate(3_000, seed=5)
+    weights = np.random.default_rng(5).integers(1, 4, size=len(gammas))
+    frame = pd.DataFrame(gammas, columns=list(GAMMA_COLUMNS)).astype("int32").assign(w=weights)
+    weighted = estimate_m(spark.createDataFrame(frame), TRUE_U, weight="w")
+    repeated = estimate_m(spark.createDataFrame(frame.loc[frame.index.repeat(frame["w"])].drop(columns="w")), TRUE_U)
+    assert weighted.n_pairs == int(weights.sum()) == repeated.n_pairs
+    assert weighted.n_patterns == repeated.n_patterns
+    assert weighted.iterations == repeated.iterations
+    assert weighted.lambda_ == pytest.approx(repeated.lambda_, rel=1e-9)
+    assert _max_error(weighted.m, repeated.m) < 1e-9
+
+
 # --------------------------------------------------------------------------------------------------------------
 # u from random pairs
 # --------------------------------------------------------------------------------------------------------------

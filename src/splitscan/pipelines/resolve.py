@@ -227,9 +227,19 @@ def _evidence_lines(linked: DataFrame) -> DataFrame:
 
 
 def _record_evidence(linked: DataFrame, members: DataFrame) -> DataFrame:
-    """`record_id, evidence`: each evidence line of a linked profile, for every record of the profile."""
-    lines = _evidence_lines(linked).withColumnRenamed("record_id", "profile_id")
-    return members.select("record_id", "profile_id").join(lines, "profile_id").select("record_id", "evidence")
+    """`record_id, link_evidence`: every record of a linked profile with its profile's evidence lines (gathered
+    once per profile, then given to each of its records)."""
+    lines = (
+        _evidence_lines(linked)
+        .groupBy(F.col("record_id").alias("profile_id"))
+        .agg(F.collect_list("evidence").alias("link_evidence"))
+    )
+    return members.select("record_id", "profile_id").join(lines, "profile_id").select("record_id", "link_evidence")
+
+
+def _record_assignments(nodes: DataFrame, assignments: DataFrame) -> DataFrame:
+    """Node assignments (`node, component, joined_by`) -> one row per record (`record_id, node` in `nodes`)."""
+    return nodes.join(assignments, "node").select(F.col("record_id").alias("node"), "component", "joined_by")
 
 
 def _score(
@@ -245,7 +255,7 @@ def _score(
     model (and `tf` is counted) when none is given.
 
     `profiles` are the representatives with their features and `profile_size`; `records` are the records with
-    the comparison columns, which the u sample draws from (only read when `model` is None).
+    their `profile_id`, which the u sample draws from (only read when `model` is None).
     """
     # Materialised once: comparison reads the pairs, and the per-rule report would otherwise re-run blocking.
     pairs = candidate_pairs(profiles, hubs, max_block_size=settings.max_block_size, touching=touching)
@@ -259,7 +269,13 @@ def _score(
     if model is None:
         # The u sample's pairs are compared in as many tasks as a shuffle has, not in the one task of its sample.
         parts = int(profiles.sparkSession.conf.get("spark.sql.shuffle.partitions") or 1)
-        u = estimate_u(records, target_pairs=settings.u_sample_pairs, seed=settings.seed, partitions=parts)
+        u = estimate_u(
+            records.select("record_id", "profile_id"),
+            target_pairs=settings.u_sample_pairs,
+            seed=settings.seed,
+            partitions=parts,
+            lookup=(profiles, "profile_id"),
+        )
         counted = gammas.withColumn(
             "_pairs",
             multiplicity(F.col("profile_size_l"), F.col("profile_size_r"), F.col("record_id_l"), F.col("record_id_r")),
@@ -347,22 +363,20 @@ def resolve_records(
     hubs = find_hubs(profiles, max_identities=settings.max_identities, weight="profile_size").localCheckpoint(
         eager=True
     )
-    scored, report, model, tf = _score(profiles, features, hubs, model, tf, settings, touching=None)
+    scored, report, model, tf = _score(profiles, profiled, hubs, model, tf, settings, touching=None)
     linked = _links(scored)
     members = profiled.select("record_id", "profile_id", "profile_size")
-    edges = record_edges(linked, members, strong_threshold=settings.strong_threshold_weight)
-    assignments, chains = guarded_components(
-        _edges(edges, profiled.select("record_id")),
+    edges, nodes = record_edges(linked, members, strong_threshold=settings.strong_threshold_weight)
+    node_assignments, chains = guarded_components(
+        _edges(edges, nodes.select(F.col("node").alias("record_id")).distinct()),
         strong_threshold=settings.strong_threshold_weight,
         min_independent_links=settings.min_independent_links,
         pairs="pairs",
     )
+    assignments = _record_assignments(nodes, node_assignments)
     prev = None if previous is None else previous.select(F.col("record_id").alias("node"), "entity_id")
     ids = assign_stable_ids(assignments.select("node", "component"), prev)
-    evidence = (
-        _record_evidence(linked, members).groupBy("record_id").agg(F.collect_list("evidence").alias("link_evidence"))
-    )
-    entities = _entity_rows(ids, assignments, evidence)
+    entities = _entity_rows(ids, assignments, _record_evidence(linked, members))
     return Resolution(entities, scored, hubs, _chain_rows(chains, ids), report, model, features, tf)
 
 
@@ -447,33 +461,48 @@ def resolve_increment(
     scored, report, model, tf = _score(profiles, universe, hubs, model, tf, settings, touching="profile__new")
     linked = _links(scored)
     profile_members = universe.select("record_id", "profile_id", "profile_size")
-    edges = record_edges(linked, profile_members, strong_threshold=settings.strong_threshold_weight).localCheckpoint(
-        eager=True
-    )
+    edges, node_of = record_edges(linked, profile_members, strong_threshold=settings.strong_threshold_weight)
+    edges = edges.localCheckpoint(eager=True)
 
-    ends = edges.select(F.col("src").alias("record_id")).unionByName(edges.select(F.col("dst").alias("record_id")))
-    touched = entities.join(ends, "record_id", "left_semi").select("entity_id").distinct()
-    members = entities.join(touched, "entity_id", "left_semi").localCheckpoint(eager=True)
-    anchors = members.select(
-        F.col("record_id").alias("src"),
-        F.concat(F.lit(_ANCHOR), F.col("entity_id")).alias("dst"),
-        F.lit(float("inf")).alias("weight"),
-        F.lit(1).cast("long").alias("pairs"),
+    # The graph's nodes: the ends of the new links and the nodes of the new records (a new record identical to
+    # old ones shares their node). Every record of such a node brings its entity in.
+    ends = (
+        edges.select(F.col("src").alias("node"))
+        .unionByName(edges.select(F.col("dst").alias("node")))
+        .unionByName(node_of.join(new_features.select("record_id"), "record_id", "left_semi").select("node"))
     )
-    nodes = new_features.select("record_id").unionByName(members.select("record_id"))
-    assignments, chains = guarded_components(
-        _edges(edges, nodes).unionByName(anchors),
+    touched = (
+        entities.join(node_of.join(ends, "node", "left_semi"), "record_id", "left_semi").select("entity_id").distinct()
+    )
+    members = entities.join(touched, "entity_id", "left_semi").localCheckpoint(eager=True)
+    in_graph = node_of.join(
+        new_features.select("record_id").unionByName(members.select("record_id")), "record_id", "left_semi"
+    ).localCheckpoint(eager=True)
+    anchors = (
+        members.join(in_graph, "record_id")
+        .select(
+            F.col("node").alias("src"),
+            F.concat(F.lit(_ANCHOR), F.col("entity_id")).alias("dst"),
+            F.lit(float("inf")).alias("weight"),
+            F.lit(1).cast("long").alias("pairs"),
+        )
+        .distinct()
+    )
+    node_assignments, chains = guarded_components(
+        _edges(edges, in_graph.select(F.col("node").alias("record_id")).distinct()).unionByName(anchors),
         strong_threshold=settings.strong_threshold_weight,
         min_independent_links=settings.min_independent_links,
         pairs="pairs",
     )
-    records_only = assignments.filter(~F.col("node").startswith(_ANCHOR))
+    records_only = _record_assignments(in_graph, node_assignments)
     ids = assign_stable_ids(
         records_only.select("node", "component"),
         members.select(F.col("record_id").alias("node"), "entity_id"),
     )
     # A member's evidence so far, plus the lines of its new links; a merged entity's weak history stays weak.
-    new_lines = _record_evidence(linked, profile_members)
+    new_lines = _record_evidence(linked, profile_members).select(
+        "record_id", F.explode("link_evidence").alias("evidence")
+    )
     old_lines = members.select("record_id", F.explode("link_evidence").alias("evidence"))
     evidence = (
         new_lines.unionByName(old_lines).groupBy("record_id").agg(F.collect_set("evidence").alias("link_evidence"))

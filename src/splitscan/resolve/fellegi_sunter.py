@@ -428,6 +428,7 @@ def estimate_u(
     id_column: str = "record_id",
     pseudo_count: float = 0.5,
     partitions: int | None = None,
+    lookup: tuple[DataFrame, str] | None = None,
 ) -> UEstimate:
     """Estimate u from the comparison levels of random record pairs.
 
@@ -446,20 +447,33 @@ def estimate_u(
         pseudo_count: additive smoothing per level.
         partitions: spread the sampled pairs over this many partitions before comparing (more parallelism), if
             given. The sample is one partition, and so is its cross join: one core compares every pair.
+        lookup: `(features, key)`: `records` holds the record ids and `key` only, and the sampled records'
+            comparison columns are looked up in `features` (one row per `key`, e.g. the profiles of
+            `resolve.profiles`), so that only the sample is joined.
 
     Returns:
         The u estimate with the raw counts and sample sizes.
     """
     n_records = records.count()
     n_sample = min(_records_for_sample(target_pairs), n_records)
-    columns = [c for c in (*COMPARE_INPUT_COLUMNS, *COMPARE_OPTIONAL_COLUMNS) if c in records.columns]
+    source = records if lookup is None else lookup[0]
+    columns = [c for c in (*COMPARE_INPUT_COLUMNS, *COMPARE_OPTIONAL_COLUMNS) if c in source.columns]
+    carried = columns if lookup is None else [lookup[1]]
     sample = (
-        records.select(sf.col(id_column).alias("_id"), *columns)
+        records.select(sf.col(id_column).alias("_id"), *carried)
         .withColumn("_h", sf.xxhash64(sf.col("_id").cast("string"), sf.lit(f"{_SEED_SALT}:{seed}")))
         .orderBy("_h", "_id")
         .limit(n_sample)
         .drop("_h")
     )
+    if lookup is not None:
+        features, key = lookup
+        sample = (
+            features.select(key, *columns)
+            .join(sf.broadcast(sample), key)
+            .select("_id", *columns)
+            .localCheckpoint(eager=True)
+        )
     left = sample.select(*[sf.col(c).alias(f"{c}_l") for c in ("_id", *columns)])
     right = sample.select(*[sf.col(c).alias(f"{c}_r") for c in ("_id", *columns)])
     if partitions is not None:

@@ -102,8 +102,8 @@ def record_edges(
     *,
     strong_threshold: float,
     columns: Sequence[str] = ("record_id_l", "record_id_r", "match_weight"),
-) -> DataFrame:
-    """Links between profiles -> record edges `src, dst, weight, pairs` that cluster as the record links would.
+) -> tuple[DataFrame, DataFrame]:
+    """Links between profiles -> the clustering graph: edges `src, dst, weight, pairs` and `record_id, node`.
 
     Args:
         links: linked profile pairs (representative ids, a self pair has equal ids) with a weight.
@@ -112,55 +112,50 @@ def record_edges(
         columns: the left id, right id and weight columns of `links`.
 
     Returns:
-        Record edges. `pairs` is the number of record pairs an edge stands for, which the chaining guard counts
-        as independent links.
+        `(edges, nodes)`. `nodes` maps each record of `members` to its node in the graph; `pairs` is the number
+        of record pairs an edge stands for, which the chaining guard counts as independent links. Clustering the
+        graph with `guarded_components(..., pairs="pairs")` and giving each record its node's component gives the
+        components of the record links the profile links stand for.
 
     Rules:
-      * A profile whose self pair is a strong link (or that has one record) is *tight*: its records are one
-        strong unit, so they are tied to the representative by one edge each (the self pair's weight) and the
-        representative stands for all of them.
+      * A profile whose self pair is a strong link is *tight*: its records are one strong unit, and one node (its
+        representative) stands for all of them.
       * Any other profile is *loose*: its records would not be held together by their own pairwise links, so
-        each of its records takes part in the profile's links on its own (with a weak self link, each record is
-        tied to the representative by one weak edge, as the record pairs would tie them).
-      * A link between profiles A and B becomes one edge between each end of A and each end of B, where the
-        ends of a tight profile are its representative (standing for n records) and those of a loose profile
-        are its records (one each); `pairs` is the product.
+        each record is a node of its own. With a weak self link, each is tied to the representative by one weak
+        edge, as the record pairs would tie them (a single weak link, which the guard never merges on alone).
+      * A link between profiles A and B becomes one edge between each node of A and each node of B: the
+        representative of a tight profile, standing for its n records, or each record of a loose one; `pairs`
+        is the product of the records they stand for.
     """
     left, right, weight = (F.col(c) for c in columns)
     linked = links.select(left.alias("_a"), right.alias("_b"), weight.cast("double").alias("weight"))
     selfs = linked.where(F.col("_a") == F.col("_b")).select(F.col("_a").alias("profile_id"), "weight")
-    sizes = members.where(F.col("record_id") == F.col("profile_id")).select("profile_id", "profile_size")
-    loose = (
-        sizes.join(selfs, "profile_id", "left")
-        .where((F.col("profile_size") > 1) & ~F.coalesce(F.col("weight") >= strong_threshold, F.lit(False)))
-        .select("profile_id", F.lit(True).alias("_loose"))
-    )
-    # A tight profile's one end stands for all its records; a loose profile's ends are its records.
-    ends = (
-        sizes.join(loose, "profile_id", "left_anti")
-        .select("profile_id", F.col("profile_id").alias("end"), F.col("profile_size").cast("long").alias("n"))
-        .unionByName(
-            members.join(loose, "profile_id").select(
-                "profile_id", F.col("record_id").alias("end"), F.lit(1).cast("long").alias("n")
-            )
+    tight = selfs.where(F.col("weight") >= strong_threshold).select("profile_id", F.lit(True).alias("_tight"))
+    nodes = (
+        members.join(tight, "profile_id", "left")
+        .select(
+            "record_id",
+            "profile_id",
+            F.when(F.col("_tight"), F.col("profile_id")).otherwise(F.col("record_id")).alias("node"),
+            F.when(F.col("_tight"), F.col("profile_size")).otherwise(F.lit(1)).cast("long").alias("n"),
         )
+        .localCheckpoint(eager=True)
     )
-    ends_a = ends.select(F.col("profile_id").alias("_a"), F.col("end").alias("src"), F.col("n").alias("_na"))
-    ends_b = ends.select(F.col("profile_id").alias("_b"), F.col("end").alias("dst"), F.col("n").alias("_nb"))
+    ends = nodes.where(F.col("record_id") == F.col("node")).select("profile_id", "node", "n")
+    ends_a = ends.select(F.col("profile_id").alias("_a"), F.col("node").alias("src"), F.col("n").alias("_na"))
+    ends_b = ends.select(F.col("profile_id").alias("_b"), F.col("node").alias("dst"), F.col("n").alias("_nb"))
     across = (
         linked.where(F.col("_a") != F.col("_b"))
         .join(ends_a, "_a")
         .join(ends_b, "_b")
         .select("src", "dst", "weight", (F.col("_na") * F.col("_nb")).alias("pairs"))
     )
+    weak_selfs = selfs.join(tight, "profile_id", "left_anti")
     within = (
-        members.join(selfs, "profile_id")
+        nodes.join(weak_selfs, "profile_id")
         .where(F.col("record_id") != F.col("profile_id"))
         .select(
-            F.col("record_id").alias("src"),
-            F.col("profile_id").alias("dst"),
-            "weight",
-            F.lit(1).cast("long").alias("pairs"),
+            F.col("node").alias("src"), F.col("profile_id").alias("dst"), "weight", F.lit(1).cast("long").alias("pairs")
         )
     )
-    return across.unionByName(within)
+    return across.unionByName(within), nodes.select("record_id", "node")

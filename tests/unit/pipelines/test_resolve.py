@@ -6,9 +6,18 @@ from __future__ import annotations
 from chispa import assert_df_equality
 from pyspark.sql import SparkSession
 
-from splitscan.pipelines.resolve import _evidence_lines, _record_evidence, _sides, term_frequencies
+from splitscan.pipelines.resolve import (
+    INDEX_COLUMNS,
+    _evidence_lines,
+    _record_evidence,
+    _sides,
+    resolve_increment,
+    resolve_records,
+    term_frequencies,
+)
 from splitscan.resolve.compare import AddressLevel, compare_pairs
 from splitscan.resolve.features import with_features
+from splitscan.resolve.fellegi_sunter import MatchModel
 
 
 def test_evidence_lines_name_the_other_record_and_every_field_weight(spark: SparkSession) -> None:
@@ -60,18 +69,15 @@ def test_evidence_lines_of_profiles_count_the_identical_records(spark: SparkSess
     members = spark.createDataFrame(
         [("a", "a"), ("a2", "a"), ("a3", "a"), ("b", "b"), ("b2", "b")], "record_id string, profile_id string"
     )
-    got = _record_evidence(linked.where("record_id_l = 'a'"), members)
+    got = {
+        r["record_id"]: sorted(r["link_evidence"])
+        for r in _record_evidence(linked.where("record_id_l = 'a'"), members).collect()
+    }
     lines = {
         "b": ["a and 2 identical records: weight 12.0 (name +5.0)"],
-        "a": ["b and 1 identical record: weight 12.0 (name +5.0)", "3 identical records: weight 30.0 (name +6.0)"],
+        "a": ["3 identical records: weight 30.0 (name +6.0)", "b and 1 identical record: weight 12.0 (name +5.0)"],
     }
-    want = [(r, line) for r, p in [("a", "a"), ("a2", "a"), ("a3", "a"), ("b", "b"), ("b2", "b")] for line in lines[p]]
-    assert_df_equality(
-        got,
-        spark.createDataFrame(want, "record_id string, evidence string"),
-        ignore_row_order=True,
-        ignore_nullable=True,
-    )
+    assert got == {r: lines[p] for r, p in [("a", "a"), ("a2", "a"), ("a3", "a"), ("b", "b"), ("b2", "b")]}
 
 
 def test_evidence_lines_match_java_formatting(spark: SparkSession) -> None:
@@ -135,3 +141,48 @@ def test_term_frequencies_count_the_records_each_profile_stands_for(spark: Spark
     )
     got = term_frequencies(profiles, weight="profile_size")
     assert_df_equality(got, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+_M = {
+    "name": {6: 0.60, 5: 0.10, 4: 0.05, 3: 0.05, 2: 0.10, 1: 0.02, 0: 0.08},
+    "address": {5: 0.55, 4: 0.15, 3: 0.05, 2: 0.10, 1: 0.05, 0: 0.10},
+    "phone": {3: 0.70, 2: 0.10, 1: 0.05, 0: 0.15},
+    "customs_id": {2: 0.80, 1: 0.05, 0: 0.15},
+    "email": {2: 0.60, 1: 0.10, 0: 0.30},
+}
+_U = {
+    "name": {6: 0.01, 5: 0.01, 4: 0.02, 3: 0.01, 2: 0.20, 1: 0.05, 0: 0.70},
+    "address": {5: 0.001, 4: 0.01, 3: 0.20, 2: 0.30, 1: 0.05, 0: 0.439},
+    "phone": {3: 0.005, 2: 0.005, 1: 0.01, 0: 0.98},
+    "customs_id": {2: 0.001, 1: 0.004, 0: 0.995},
+    "email": {2: 0.002, 1: 0.01, 0: 0.988},
+}
+
+
+def test_a_new_record_identical_to_resolved_ones_joins_their_entity(spark: SparkSession) -> None:
+    """Three identical records are one entity; a fourth written the same way joins it in an incremental run (its
+    profile links to nothing else), and the full rebuild gives the same entity, id included."""
+    schema = (
+        "record_id string, record_hash string, name_std string, address_std string, postcode_std string, "
+        "phone_std string, consignee_id_std string, email_std string"
+    )
+    kim = ("KIM MINJUN", "서울특별시 강남구 테헤란로 152 101동 1203호", "06236", "01012345678", "P123456789012", None)
+    lee = ("LEE JIEUN", "부산광역시 해운대구 센텀중앙로 79 2동 301호", "48058", "01098765432", None, None)
+    old = spark.createDataFrame([("a1", "h", *kim), ("a2", "h", *kim), ("a3", "h", *kim), ("b1", "h", *lee)], schema)
+    new = spark.createDataFrame([("a0", "h", *kim)], schema)
+    model = MatchModel(m=_M, u=_U, lambda_=1e-4)
+    # No term frequencies: in four records every value is common, and a common value weighs nothing.
+    tf = spark.createDataFrame([], "column string, value string, tf double")
+    first = resolve_records(old, model=model, tf=tf)
+    entities = {r["record_id"]: r["entity_id"] for r in first.entities.collect()}
+    assert entities["a1"] == entities["a2"] == entities["a3"] != entities["b1"]
+
+    index = first.features.select(*INDEX_COLUMNS)
+    step = resolve_increment(new, index, first.entities, model, tf=tf)
+    rows = {r["record_id"]: (r["entity_id"], r["cluster_size"], r["joined_by"]) for r in step.entities.collect()}
+    assert rows == dict.fromkeys(("a0", "a1", "a2", "a3"), (entities["a1"], 4, "strong"))
+
+    previous = first.entities.select("record_id", "entity_id")
+    rebuilt = resolve_records(old.unionByName(new), previous=previous, model=model, tf=tf)
+    again = {r["record_id"]: (r["entity_id"], r["cluster_size"], r["joined_by"]) for r in rebuilt.entities.collect()}
+    assert again == {**rows, "b1": (entities["b1"], 1, "alone")}

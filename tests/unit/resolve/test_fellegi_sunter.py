@@ -260,6 +260,21 @@ def test_estimate_u_sample_is_deterministic_and_partition_independent(spark: Spa
     assert first.counts != other_seed.counts
 
 
+def test_estimate_u_looks_up_the_sampled_records_columns(spark: SparkSession) -> None:
+    """Sampling ids and looking their columns up in a profile table gives what sampling the joined records gives."""
+    records = _records(spark, 60)
+    # Records three by three share a profile, whose columns are its first record's.
+    number = sf.substring("record_id", 2, 3).cast("int")
+    keyed = records.withColumn("profile_id", sf.concat(sf.lit("p"), (number / 3).cast("int").cast("string")))
+    profiles = keyed.where(number % 3 == 0).drop("record_id")
+    joined = keyed.select("record_id", "profile_id").join(profiles, "profile_id")
+    looked_up = estimate_u(
+        keyed.select("record_id", "profile_id"), target_pairs=300, seed=5, lookup=(profiles, "profile_id")
+    )
+    assert looked_up == estimate_u(joined, target_pairs=300, seed=5)
+    assert looked_up.n_records == 60
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Model, JSON, estimates
 # --------------------------------------------------------------------------------------------------------------

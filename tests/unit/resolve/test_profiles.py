@@ -78,7 +78,7 @@ def _members(spark: SparkSession, profiles: dict[str, list[str]]) -> DataFrame:
     return spark.createDataFrame(rows, MEMBERS)
 
 
-def test_tight_profiles_stand_for_their_records_and_loose_ones_link_each_record(spark: SparkSession) -> None:
+def test_a_tight_profile_is_one_node_and_a_loose_one_links_each_record(spark: SparkSession) -> None:
     # A: three records, strong self link (tight). B: two records, weak self link (loose). C: two records, no self
     # link (loose). D: one record.
     members = _members(spark, {"a1": ["a1", "a2", "a3"], "b1": ["b1", "b2"], "c1": ["c1", "c2"], "d1": ["d1"]})
@@ -86,8 +86,6 @@ def test_tight_profiles_stand_for_their_records_and_loose_ones_link_each_record(
         [("a1", "a1", 20.0), ("b1", "b1", 7.0), ("a1", "b1", 9.0), ("b1", "c1", 7.5), ("a1", "d1", 12.0)], LINKS
     )
     expected = [
-        ("a2", "a1", 20.0, 1),
-        ("a3", "a1", 20.0, 1),
         ("b2", "b1", 7.0, 1),
         ("a1", "b1", 9.0, 3),
         ("a1", "b2", 9.0, 3),
@@ -97,7 +95,10 @@ def test_tight_profiles_stand_for_their_records_and_loose_ones_link_each_record(
         ("b2", "c2", 7.5, 1),
         ("a1", "d1", 12.0, 3),
     ]
-    _equal(record_edges(links, members, strong_threshold=STRONG), spark.createDataFrame(expected, EDGES))
+    edges, nodes = record_edges(links, members, strong_threshold=STRONG)
+    _equal(edges, spark.createDataFrame(expected, EDGES))
+    node_of = {"a1": "a1", "a2": "a1", "a3": "a1", "b1": "b1", "b2": "b2", "c1": "c1", "c2": "c2", "d1": "d1"}
+    _equal(nodes, spark.createDataFrame(sorted(node_of.items()), "record_id string, node string"))
 
 
 def _partition(assignments: DataFrame) -> set[frozenset[str]]:
@@ -135,11 +136,13 @@ def test_record_edges_cluster_as_the_record_links_they_stand_for(spark: SparkSes
     nodes = [(r, r, None) for records in profiles.values() for r in records]
     by_record = spark.createDataFrame(record_links + nodes, "src string, dst string, weight double")
     links = spark.createDataFrame([(p, q, w) for (p, q), w in weights.items()], LINKS)
-    edges = record_edges(links, _members(spark, profiles), strong_threshold=STRONG)
-    by_profile = edges.unionByName(spark.createDataFrame([(*n, 1) for n in nodes], EDGES))
+    edges, node_of = record_edges(links, _members(spark, profiles), strong_threshold=STRONG)
+    alone = node_of.select(F.col("node").alias("src"), F.col("node").alias("dst")).distinct()
+    by_profile = edges.unionByName(alone.withColumns({"weight": F.lit(None).cast("double"), "pairs": F.lit(1)}))
 
     expected_assignments, expected_reports = guarded_components(by_record, strong_threshold=STRONG)
-    assignments, reports = guarded_components(by_profile, strong_threshold=STRONG, pairs="pairs")
+    by_node, reports = guarded_components(by_profile, strong_threshold=STRONG, pairs="pairs")
+    assignments = node_of.join(by_node, "node").select(F.col("record_id").alias("node"), "component", "joined_by")
     _equal(assignments, expected_assignments)
     assert _partition(assignments) == {
         frozenset({"a1", "a2", "b1", "b2", "c1"}),

@@ -208,24 +208,18 @@ def candidate_pairs(
     if touching:
         pairs = pairs.where(F.col("_t_l") | F.col("_t_r"))
     pairs = pairs.select("_rule", "record_id_l", "record_id_r")
-    # Oversized blocks: sorted neighbourhood, each record paired with its next `window` neighbours.
-    large = sized.where(F.col("_n") > max_block_size).withColumn(
-        "_pos", F.row_number().over(Window.partitionBy(*block).orderBy(order_by, "record_id"))
+    # Oversized blocks: sorted neighbourhood, each record paired with its next `window` neighbours. The neighbours
+    # are gathered by a sliding window frame (linear in the block), not by a self-join on the block key, which
+    # would form every pair of the block before the position filter.
+    ahead = Window.partitionBy(*block).orderBy(order_by, "record_id").rowsBetween(1, window)
+    neighbour = F.struct(F.col("record_id").alias("id"), *([F.col("_t").alias("t")] if touching else []))
+    large = (
+        sized.where(F.col("_n") > max_block_size)
+        .withColumn("_ahead", F.collect_list(neighbour).over(ahead))
+        .select("_rule", F.col("record_id").alias("_a"), *_flag(touching, "_l"), F.explode("_ahead").alias("_nb"))
     )
-    a = large.select(*block, "_pos", F.col("record_id").alias("_a"), *_flag(touching, "_l"))
-    b = large.select(
-        F.col("_rule").alias("_rule2"),
-        F.col("_bk").alias("_bk2"),
-        F.col("_pos").alias("_pos2"),
-        F.col("record_id").alias("_b"),
-        *_flag(touching, "_r"),
-    )
-    windowed = a.join(
-        b,
-        (F.col("_rule") == F.col("_rule2"))
-        & (F.col("_bk") == F.col("_bk2"))
-        & (F.col("_pos2") > F.col("_pos"))
-        & (F.col("_pos2") <= F.col("_pos") + window),
+    windowed = large.select(
+        "_rule", "_a", F.col("_nb.id").alias("_b"), *([F.col("_nb.t").alias("_t_r")] if touching else [])
     )
     if touching:
         windowed = windowed.where(F.col("_t_l") | F.col("_t_r"))

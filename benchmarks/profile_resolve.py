@@ -31,7 +31,7 @@ from splitscan.pipelines import resolve as pipeline
 from splitscan.resolve.blocking import candidate_pairs, find_hubs, rule_report
 from splitscan.resolve.compare import compare_pairs
 from splitscan.resolve.components import assign_stable_ids, guarded_components
-from splitscan.resolve.features import FEATURE_COLUMNS, with_features
+from splitscan.resolve.features import with_features
 from splitscan.resolve.fellegi_sunter import MatchModel, estimate_m, estimate_u, score_pairs
 from splitscan.resolve.profiles import multiplicity, record_edges, representatives, self_pairs, with_profiles
 from splitscan.session import build_session
@@ -74,9 +74,6 @@ def profile_steps(records: DataFrame, settings: pipeline.ResolveSettings, prof: 
     """The steps of `resolve_records`, each materialised; returns the counts worth reporting."""
     profiled = prof.step("profiles", lambda: _materialise(with_profiles(records)))
     profiles = prof.step("features", lambda: _materialise(with_features(representatives(profiled))))
-    features = profiled.join(profiles.select("profile_id", *FEATURE_COLUMNS), "profile_id").select(
-        *records.columns, *FEATURE_COLUMNS
-    )
     hubs = prof.step(
         "hubs",
         lambda: _materialise(find_hubs(profiles, max_identities=settings.max_identities, weight="profile_size")),
@@ -92,7 +89,15 @@ def profile_steps(records: DataFrame, settings: pipeline.ResolveSettings, prof: 
         "compare",
         lambda: _materialise(compare_pairs(pipeline._sides(pairs, profiles)).select(*pipeline._GAMMA_KEPT)),
     )
-    u = prof.step("estimate_u", lambda: estimate_u(features, target_pairs=settings.u_sample_pairs, seed=settings.seed))
+    u = prof.step(
+        "estimate_u",
+        lambda: estimate_u(
+            profiled.select("record_id", "profile_id"),
+            target_pairs=settings.u_sample_pairs,
+            seed=settings.seed,
+            lookup=(profiles, "profile_id"),
+        ),
+    )
     counted = gammas.withColumn(
         "_pairs",
         multiplicity(F.col("profile_size_l"), F.col("profile_size_r"), F.col("record_id_l"), F.col("record_id_r")),
@@ -104,28 +109,30 @@ def profile_steps(records: DataFrame, settings: pipeline.ResolveSettings, prof: 
     linked = prof.step("links", lambda: pipeline._links(scored))
     n_linked = linked.count()
     members = profiled.select("record_id", "profile_id", "profile_size")
-    edges = prof.step(
-        "record edges",
-        lambda: _materialise(record_edges(linked, members, strong_threshold=settings.strong_threshold_weight)),
-    )
-    assignments, chains = prof.step(
-        "components (guarded)",
-        lambda: guarded_components(
-            pipeline._edges(edges, profiled.select("record_id")),
+
+    def graph() -> tuple[DataFrame, DataFrame]:
+        edges, nodes = record_edges(linked, members, strong_threshold=settings.strong_threshold_weight)
+        return _materialise(edges), nodes
+
+    edges, nodes = prof.step("record edges", graph)
+
+    def components() -> tuple[DataFrame, DataFrame]:
+        by_node, chains = guarded_components(
+            pipeline._edges(edges, nodes.select(F.col("node").alias("record_id")).distinct()),
             strong_threshold=settings.strong_threshold_weight,
             min_independent_links=settings.min_independent_links,
             pairs="pairs",
-        ),
-    )
+        )
+        return _materialise(pipeline._record_assignments(nodes, by_node)), chains
+
+    assignments, chains = prof.step("components (guarded)", components)
     ids = prof.step(
         "stable ids", lambda: _materialise(assign_stable_ids(assignments.select("node", "component"), None))
     )
-    evidence = (
-        pipeline._record_evidence(linked, members)
-        .groupBy("record_id")
-        .agg(F.collect_list("evidence").alias("link_evidence"))
+    evidence = pipeline._profile_evidence(linked)
+    entities = prof.step(
+        "entity rows", lambda: _materialise(pipeline._entity_rows(ids, assignments, evidence, profiles=members))
     )
-    entities = prof.step("entity rows", lambda: _materialise(pipeline._entity_rows(ids, assignments, evidence)))
     prof.step("chain reports", lambda: pipeline._chain_rows(chains, ids).count())
     frame = prof.step("collect entities", lambda: entities.select("record_id", "entity_id").toPandas())
     return {

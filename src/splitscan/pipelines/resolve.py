@@ -226,14 +226,18 @@ def _evidence_lines(linked: DataFrame) -> DataFrame:
     ).select("record_id", F.concat(F.col("other"), F.col("_tail")).alias("evidence"))
 
 
-def _record_evidence(linked: DataFrame, members: DataFrame) -> DataFrame:
-    """`record_id, link_evidence`: every record of a linked profile with its profile's evidence lines (gathered
-    once per profile, then given to each of its records)."""
-    lines = (
+def _profile_evidence(linked: DataFrame) -> DataFrame:
+    """`profile_id, link_evidence`: each linked profile's evidence lines, sorted."""
+    return (
         _evidence_lines(linked)
         .groupBy(F.col("record_id").alias("profile_id"))
-        .agg(F.collect_list("evidence").alias("link_evidence"))
+        .agg(F.array_sort(F.collect_list("evidence")).alias("link_evidence"))
     )
+
+
+def _record_evidence(linked: DataFrame, members: DataFrame) -> DataFrame:
+    """`record_id, link_evidence`: every record of a linked profile with its profile's evidence lines."""
+    lines = _profile_evidence(linked)
     return members.select("record_id", "profile_id").join(lines, "profile_id").select("record_id", "link_evidence")
 
 
@@ -376,32 +380,40 @@ def resolve_records(
     assignments = _record_assignments(nodes, node_assignments)
     prev = None if previous is None else previous.select(F.col("record_id").alias("node"), "entity_id")
     ids = assign_stable_ids(assignments.select("node", "component"), prev)
-    entities = _entity_rows(ids, assignments, _record_evidence(linked, members))
+    entities = _entity_rows(ids, assignments, _profile_evidence(linked), profiles=members)
     return Resolution(entities, scored, hubs, _chain_rows(chains, ids), report, model, features, tf)
 
 
-def _entity_rows(ids: DataFrame, assignments: DataFrame, evidence: DataFrame) -> DataFrame:
+def _entity_rows(
+    ids: DataFrame, assignments: DataFrame, evidence: DataFrame, *, profiles: DataFrame | None = None
+) -> DataFrame:
     """`record_id, entity_id, cluster_size, joined_by, link_evidence` from the id and component assignments.
 
-    `assignments.joined_by` is single | strong | weak per component; `evidence` is `record_id, link_evidence`.
+    `assignments.joined_by` is single | strong | weak per component; `evidence` is `record_id, link_evidence`, or
+    `profile_id, link_evidence` with `profiles` (`record_id, profile_id`): then each record shows its profile's
+    lines. Sizes are counted on the narrow rows before the evidence arrays are joined on.
     """
-    return (
+    per_entity = Window.partitionBy("entity_id")
+    rows = (
         ids.select(F.col("node").alias("record_id"), "entity_id")
         .join(assignments.select(F.col("node").alias("record_id"), "joined_by"), "record_id")
-        .join(evidence, "record_id", "left")
-        .withColumn("cluster_size", F.count(F.lit(1)).over(Window.partitionBy("entity_id")))
+        .withColumn("cluster_size", F.count(F.lit(1)).over(per_entity))
         # An entity's rows agree on how it was joined: weak when any part of it was.
-        .withColumn("_weak", F.max((F.col("joined_by") == "weak").cast("int")).over(Window.partitionBy("entity_id")))
-        .select(
-            "record_id",
-            "entity_id",
-            F.col("cluster_size").cast("long"),
-            F.when(F.col("cluster_size") == 1, "alone")
-            .when(F.col("_weak") == 1, "weak")
-            .otherwise("strong")
-            .alias("joined_by"),
-            F.array_sort(F.coalesce("link_evidence", F.array().cast("array<string>"))).alias("link_evidence"),
-        )
+        .withColumn("_weak", F.max((F.col("joined_by") == "weak").cast("int")).over(per_entity))
+    )
+    if profiles is None:
+        rows = rows.join(evidence, "record_id", "left")
+    else:
+        rows = rows.join(profiles.select("record_id", "profile_id"), "record_id").join(evidence, "profile_id", "left")
+    return rows.select(
+        "record_id",
+        "entity_id",
+        F.col("cluster_size").cast("long"),
+        F.when(F.col("cluster_size") == 1, "alone")
+        .when(F.col("_weak") == 1, "weak")
+        .otherwise("strong")
+        .alias("joined_by"),
+        F.array_sort(F.coalesce("link_evidence", F.array().cast("array<string>"))).alias("link_evidence"),
     )
 
 

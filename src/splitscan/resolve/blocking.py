@@ -226,11 +226,25 @@ def candidate_pairs(
     windowed = windowed.select(
         "_rule", F.least("_a", "_b").alias("record_id_l"), F.greatest("_a", "_b").alias("record_id_r")
     )
-    return (
-        pairs.unionByName(windowed)
-        .groupBy("record_id_l", "record_id_r")
-        .agg(F.array_sort(F.collect_set("_rule")).alias("rules"))
+    # Rules as bits of one long: a fixed-width bitwise-or aggregate instead of a set of strings per pair.
+    names = sorted({rule.name for rule in rules})
+    if len(names) > 62:
+        raise ValueError(f"at most 62 blocking rules, got {len(names)}")
+    bit = reduce(
+        lambda acc, i: acc.when(F.col("_rule") == names[i], F.lit(1 << i)),
+        range(1, len(names)),
+        F.when(F.col("_rule") == names[0], F.lit(1).cast("long")),
     )
+    found = (
+        pairs.unionByName(windowed)
+        .select("record_id_l", "record_id_r", bit.alias("_bit"))
+        .groupBy("record_id_l", "record_id_r")
+        .agg(F.bit_or("_bit").alias("_bits"))
+    )
+    flags = [
+        F.when(F.col("_bits").bitwiseAND(F.lit(1 << i).cast("long")) != 0, F.lit(name)) for i, name in enumerate(names)
+    ]
+    return found.select("record_id_l", "record_id_r", F.filter(F.array(*flags), lambda x: x.isNotNull()).alias("rules"))
 
 
 def _flag(touching: str | None, suffix: str) -> list[Column]:

@@ -54,7 +54,8 @@ def with_profiles(records: DataFrame, *, flag: str | None = None) -> DataFrame:
     another without one. Columns of `PROFILE_COLUMNS` absent from `records` are left out of the profile.
     """
     columns = [c for c in PROFILE_COLUMNS if c in records.columns]
-    profile = Window.partitionBy(*columns)
+    # A 64-bit hash first: the sort behind the window then compares mostly one long, not six strings.
+    profile = Window.partitionBy(F.xxhash64(*columns), *columns)
     out = records.withColumns(
         {"profile_id": F.min("record_id").over(profile), "profile_size": F.count(F.lit(1)).over(profile)}
     )

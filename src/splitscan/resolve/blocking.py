@@ -136,10 +136,14 @@ def _with_hub_flags(records: DataFrame, hubs: DataFrame, keys: Sequence[str]) ->
 
 
 def _keyed(records: DataFrame, rules: Sequence[BlockingRule], order_by: str, touching: str | None) -> DataFrame:
-    """One row per record and rule that blocks it: `_rule, _bk, record_id, order_by` (and the touching flag).
+    """One row per record and rule that blocks it: `_bit, _bk, record_id, order_by` (and the touching flag).
 
-    A record takes part in a rule when every key column is present and none holds a generic (hub) value.
+    `_bit` is the rule's bit (`1 << i`, rules numbered in name order); `_bk` is the block: a 64-bit hash of the
+    rule's name and key. Two blocks whose hashes collide (odds about n^2 / 2^65 for n blocks) are paired as one:
+    extra candidate pairs, which scoring judges like any other, never a lost one. A record takes part in a rule
+    when every key column is present and none holds a generic (hub) value.
     """
+    index = {name: i for i, name in enumerate(sorted({rule.name for rule in rules}))}
 
     def generic(rule: BlockingRule) -> Column:
         return reduce(lambda a, b: a | b, [F.coalesce(F.col(f"_hub_{k}"), F.lit(False)) for k in rule.keys])
@@ -147,14 +151,17 @@ def _keyed(records: DataFrame, rules: Sequence[BlockingRule], order_by: str, tou
     entries = [
         F.when(
             rule.complete & ~generic(rule),
-            F.struct(F.lit(rule.name).alias("_rule"), rule.key_column.alias("_bk")),
+            F.struct(
+                F.lit(1 << index[rule.name]).cast("long").alias("_bit"),
+                F.xxhash64(F.lit(rule.name), rule.key_column).alias("_bk"),
+            ),
         )
         for rule in rules
     ]
     flag = [F.col(touching).alias("_t")] if touching else []
     exploded = records.select("record_id", order_by, *flag, F.explode(F.array(*entries)).alias("_e"))
     return exploded.where(F.col("_e").isNotNull()).select(
-        F.col("_e._rule").alias("_rule"),
+        F.col("_e._bit").alias("_bit"),
         F.col("_e._bk").alias("_bk"),
         "record_id",
         order_by,
@@ -192,22 +199,25 @@ def candidate_pairs(
     by (rule, key), so the sizing window, the self-join and the sorted neighbourhood each run once for every rule
     rather than once per rule (a seventh of the stages and jobs of a union of per-rule queries).
     """
+    names = sorted({rule.name for rule in rules})
+    if len(names) > 62:
+        raise ValueError(f"at most 62 blocking rules, got {len(names)}")
     keys = sorted({k for rule in rules for k in rule.keys})
     columns = list(dict.fromkeys(["record_id", order_by, *keys, *([touching] if touching else [])]))
     keyed = _keyed(_with_hub_flags(records.select(*columns), hubs, keys), rules, order_by, touching)
-    block = ["_rule", "_bk"]
+    block = ["_bk"]
     if touching:
         # Whole blocks that hold a flagged record: block sizes, and so the pairs, are those of a full run.
         wanted = keyed.where(F.col("_t")).select(*block).distinct()
         keyed = keyed.join(wanted, block, "left_semi")
     sized = keyed.withColumn("_n", F.count(F.lit(1)).over(Window.partitionBy(*block)))
     small = sized.where(F.col("_n") <= max_block_size)
-    left = small.select(*block, F.col("record_id").alias("record_id_l"), *_flag(touching, "_l"))
+    left = small.select(*block, "_bit", F.col("record_id").alias("record_id_l"), *_flag(touching, "_l"))
     right = small.select(*block, F.col("record_id").alias("record_id_r"), *_flag(touching, "_r"))
     pairs = left.join(right, block).where(F.col("record_id_l") < F.col("record_id_r"))
     if touching:
         pairs = pairs.where(F.col("_t_l") | F.col("_t_r"))
-    pairs = pairs.select("_rule", "record_id_l", "record_id_r")
+    pairs = pairs.select("_bit", "record_id_l", "record_id_r")
     # Oversized blocks: sorted neighbourhood, each record paired with its next `window` neighbours. The neighbours
     # are gathered by a sliding window frame (linear in the block), not by a self-join on the block key, which
     # would form every pair of the block before the position filter.
@@ -216,28 +226,20 @@ def candidate_pairs(
     large = (
         sized.where(F.col("_n") > max_block_size)
         .withColumn("_ahead", F.collect_list(neighbour).over(ahead))
-        .select("_rule", F.col("record_id").alias("_a"), *_flag(touching, "_l"), F.explode("_ahead").alias("_nb"))
+        .select("_bit", F.col("record_id").alias("_a"), *_flag(touching, "_l"), F.explode("_ahead").alias("_nb"))
     )
     windowed = large.select(
-        "_rule", "_a", F.col("_nb.id").alias("_b"), *([F.col("_nb.t").alias("_t_r")] if touching else [])
+        "_bit", "_a", F.col("_nb.id").alias("_b"), *([F.col("_nb.t").alias("_t_r")] if touching else [])
     )
     if touching:
         windowed = windowed.where(F.col("_t_l") | F.col("_t_r"))
     windowed = windowed.select(
-        "_rule", F.least("_a", "_b").alias("record_id_l"), F.greatest("_a", "_b").alias("record_id_r")
+        "_bit", F.least("_a", "_b").alias("record_id_l"), F.greatest("_a", "_b").alias("record_id_r")
     )
-    # Rules as bits of one long: a fixed-width bitwise-or aggregate instead of a set of strings per pair.
-    names = sorted({rule.name for rule in rules})
-    if len(names) > 62:
-        raise ValueError(f"at most 62 blocking rules, got {len(names)}")
-    bit = reduce(
-        lambda acc, i: acc.when(F.col("_rule") == names[i], F.lit(1 << i)),
-        range(1, len(names)),
-        F.when(F.col("_rule") == names[0], F.lit(1).cast("long")),
-    )
+    # The rules that found a pair: their bits or-ed together (a fixed-width aggregate, not a set of strings).
     found = (
         pairs.unionByName(windowed)
-        .select("record_id_l", "record_id_r", bit.alias("_bit"))
+        .select("record_id_l", "record_id_r", "_bit")
         .groupBy("record_id_l", "record_id_r")
         .agg(F.bit_or("_bit").alias("_bits"))
     )

@@ -84,7 +84,8 @@ class Resolution:
     """The results of one resolution, as DataFrames (nothing written yet).
 
     In a full run `entities` holds every record; in an incremental run only the rows that changed: the new
-    records and every record of an entity they joined or merged.
+    records and every record of an entity they joined or merged. `links` and `rule_report` are about pairs of
+    profiles (`resolve.profiles`: a pair's ids are the two profiles' representatives, equal for a self pair).
     """
 
     entities: DataFrame
@@ -113,7 +114,7 @@ class Resolution:
             f"(largest {(row and row['big']) or 0} records)",
             f"hub attributes by class: {dict(sorted(hubs.items()))}",
             f"chaining guard: {self.chain_reports.count()} weak links reported, not merged",
-            "candidate pairs by blocking rule (pairs, found by that rule only):",
+            "candidate profile pairs by blocking rule (pairs, found by that rule only):",
         ]
         lines += [
             f"  {r['rule']:<24} {r['pairs']:>10} {r['only_this_rule']:>10}"
@@ -352,8 +353,8 @@ def resolve_records(
         tf: the model's term frequencies (`column, value, tf`); None counts them on `records`.
 
     Returns:
-        The entities (`record_id, entity_id, cluster_size, joined_by, link_evidence`), the scored links, the hubs,
-        the chaining reports, the per-rule blocking report, the model and the per-record features.
+        The entities (`record_id, entity_id, cluster_size, joined_by, link_evidence`), the scored profile pairs,
+        the hubs, the chaining reports, the per-rule blocking report, the model and the per-record features.
     """
     # Materialised before anything reads them: the hub counts, the seven blocking rules, the u sample and the
     # term frequencies all read the profiles, and their stages run side by side; a lazy cache would let each of

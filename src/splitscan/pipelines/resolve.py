@@ -190,7 +190,8 @@ def _evidence_lines(linked: DataFrame) -> DataFrame:
 
     The field weights are written once per link and shared by its two lines. Links between profiles (with
     `profile_size_l`/`_r`) name the other profile's representative and how many identical records it stands
-    for (`R7 and 2 identical records: ...`); a profile's self link says `3 identical records: ...`. `record_id`
+    for (`R7 and 2 identical records: ...`); a profile's self link says `identical to 2 other records: ...` (a
+    profile of three). `record_id`
     is the representative; every record of its profile shows the line.
     """
     fields = [c for c in linked.columns if c.startswith("w_")]
@@ -203,9 +204,12 @@ def _evidence_lines(linked: DataFrame) -> DataFrame:
 
     def other(side: str, other_side: str) -> Column:
         more = size(other_side) - 1
+        others = size(side) - 1
         return F.when(
             F.col(f"record_id_{side}") == F.col(f"record_id_{other_side}"),
-            F.concat(size(side).cast("string"), F.lit(" identical records")),
+            F.when(others == 1, F.lit("identical to 1 other record")).otherwise(
+                F.concat(F.lit("identical to "), others.cast("string"), F.lit(" other records"))
+            ),
         ).otherwise(
             F.concat(
                 F.col(f"record_id_{other_side}"),

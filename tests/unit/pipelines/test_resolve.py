@@ -42,13 +42,14 @@ def test_evidence_lines_name_the_other_record_and_every_field_weight(spark: Spar
 
 def test_evidence_lines_of_profiles_count_the_identical_records(spark: SparkSession) -> None:
     """A link between profiles names the other representative and its identical records; a self link says how
-    many identical records the profile holds. Every record of the profile shows its profile's lines."""
+    many other records of its profile are identical. Every record of the profile shows its profile's lines."""
     linked = spark.createDataFrame(
         [
             ("a", "b", 12.0, 3, 2, 5.0),
             ("a", "a", 30.0, 3, 3, 6.0),
             ("b", "c", 9.0, 2, 1, 4.0),
             ("c", "d", 8.0, 1, 4, 1.0),
+            ("e", "e", 20.0, 2, 2, 3.0),
         ],
         "record_id_l string, record_id_r string, match_weight double, profile_size_l long, profile_size_r long, "
         "w_name double",
@@ -57,11 +58,12 @@ def test_evidence_lines_of_profiles_count_the_identical_records(spark: SparkSess
         [
             ("a", "b and 1 identical record: weight 12.0 (name +5.0)"),
             ("b", "a and 2 identical records: weight 12.0 (name +5.0)"),
-            ("a", "3 identical records: weight 30.0 (name +6.0)"),
+            ("a", "identical to 2 other records: weight 30.0 (name +6.0)"),
             ("b", "c: weight 9.0 (name +4.0)"),
             ("c", "b and 1 identical record: weight 9.0 (name +4.0)"),
             ("c", "d and 3 identical records: weight 8.0 (name +1.0)"),
             ("d", "c: weight 8.0 (name +1.0)"),
+            ("e", "identical to 1 other record: weight 20.0 (name +3.0)"),
         ],
         "record_id string, evidence string",
     )
@@ -75,7 +77,10 @@ def test_evidence_lines_of_profiles_count_the_identical_records(spark: SparkSess
     }
     lines = {
         "b": ["a and 2 identical records: weight 12.0 (name +5.0)"],
-        "a": ["3 identical records: weight 30.0 (name +6.0)", "b and 1 identical record: weight 12.0 (name +5.0)"],
+        "a": [
+            "b and 1 identical record: weight 12.0 (name +5.0)",
+            "identical to 2 other records: weight 30.0 (name +6.0)",
+        ],
     }
     assert got == {r: lines[p] for r, p in [("a", "a"), ("a2", "a"), ("a3", "a"), ("b", "b"), ("b2", "b")]}
 

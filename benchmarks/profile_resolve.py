@@ -33,7 +33,7 @@ from splitscan.resolve.compare import compare_pairs
 from splitscan.resolve.components import assign_stable_ids, guarded_components
 from splitscan.resolve.features import with_features
 from splitscan.resolve.fellegi_sunter import MatchModel, estimate_m, estimate_u, score_pairs
-from splitscan.resolve.profiles import multiplicity, record_edges, representatives, self_pairs, with_profiles
+from splitscan.resolve.profiles import record_edges, representatives, self_pairs, with_profiles
 from splitscan.session import build_session
 from splitscan.storage import read_table
 
@@ -98,10 +98,7 @@ def profile_steps(records: DataFrame, settings: pipeline.ResolveSettings, prof: 
             lookup=(profiles, "profile_id"),
         ),
     )
-    counted = gammas.withColumn(
-        "_pairs",
-        multiplicity(F.col("profile_size_l"), F.col("profile_size_r"), F.col("record_id_l"), F.col("record_id_r")),
-    )
+    counted = pipeline._with_pair_counts(gammas)
     em = prof.step("estimate_m (EM)", lambda: estimate_m(counted, u, weight="_pairs"))
     model = MatchModel.from_estimates(u, em, link_threshold=settings.link_threshold)
     tf = prof.step("term_frequencies", lambda: _materialise(pipeline.term_frequencies(profiles, weight="profile_size")))

@@ -191,8 +191,7 @@ def _evidence_lines(linked: DataFrame) -> DataFrame:
     The field weights are written once per link and shared by its two lines. Links between profiles (with
     `profile_size_l`/`_r`) name the other profile's representative and how many identical records it stands
     for (`R7 and 2 identical records: ...`); a profile's self link says `identical to 2 other records: ...` (a
-    profile of three). `record_id`
-    is the representative; every record of its profile shows the line.
+    profile of three). `record_id` is the representative; every record of its profile shows the line.
     """
     fields = [c for c in linked.columns if c.startswith("w_")]
     parts = F.concat_ws(", ", *[F.concat(F.lit(f"{c[2:]} "), _one_decimal(F.col(c), signed=True)) for c in fields])
@@ -241,9 +240,15 @@ def _profile_evidence(linked: DataFrame) -> DataFrame:
 
 
 def _record_evidence(linked: DataFrame, members: DataFrame) -> DataFrame:
-    """`record_id, link_evidence`: every record of a linked profile with its profile's evidence lines."""
-    lines = _profile_evidence(linked)
-    return members.select("record_id", "profile_id").join(lines, "profile_id").select("record_id", "link_evidence")
+    """`record_id, evidence`: each evidence line of a linked profile, once for every record of the profile."""
+    lines = _evidence_lines(linked).withColumnRenamed("record_id", "profile_id")
+    return members.select("record_id", "profile_id").join(lines, "profile_id").select("record_id", "evidence")
+
+
+def _with_pair_counts(gammas: DataFrame) -> DataFrame:
+    """Add `_pairs`: the record pairs each compared profile pair stands for (EM's weight)."""
+    sizes = (F.col("profile_size_l"), F.col("profile_size_r"), F.col("record_id_l"), F.col("record_id_r"))
+    return gammas.withColumn("_pairs", multiplicity(*sizes))
 
 
 def _record_assignments(nodes: DataFrame, assignments: DataFrame) -> DataFrame:
@@ -285,11 +290,7 @@ def _score(
             partitions=parts,
             lookup=(profiles, "profile_id"),
         )
-        counted = gammas.withColumn(
-            "_pairs",
-            multiplicity(F.col("profile_size_l"), F.col("profile_size_r"), F.col("record_id_l"), F.col("record_id_r")),
-        )
-        em = estimate_m(counted, u, weight="_pairs")
+        em = estimate_m(_with_pair_counts(gammas), u, weight="_pairs")
         model = MatchModel.from_estimates(u, em, link_threshold=settings.link_threshold)
         logger.info("EM: %d iterations, converged %s, lambda %.4g", em.iterations, em.converged, em.lambda_)
     if tf is None:
@@ -517,9 +518,7 @@ def resolve_increment(
         members.select(F.col("record_id").alias("node"), "entity_id"),
     )
     # A member's evidence so far, plus the lines of its new links; a merged entity's weak history stays weak.
-    new_lines = _record_evidence(linked, profile_members).select(
-        "record_id", F.explode("link_evidence").alias("evidence")
-    )
+    new_lines = _record_evidence(linked, profile_members)
     old_lines = members.select("record_id", F.explode("link_evidence").alias("evidence"))
     evidence = (
         new_lines.unionByName(old_lines).groupBy("record_id").agg(F.collect_set("evidence").alias("link_evidence"))

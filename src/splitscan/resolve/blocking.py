@@ -135,15 +135,17 @@ def _with_hub_flags(records: DataFrame, hubs: DataFrame, keys: Sequence[str]) ->
     return records
 
 
-def _keyed(records: DataFrame, rules: Sequence[BlockingRule], order_by: str, touching: str | None) -> DataFrame:
+def _keyed(
+    records: DataFrame, rules: Sequence[BlockingRule], names: Sequence[str], order_by: str, touching: str | None
+) -> DataFrame:
     """One row per record and rule that blocks it: `_bit, _bk, record_id, order_by` (and the touching flag).
 
-    `_bit` is the rule's bit (`1 << i`, rules numbered in name order); `_bk` is the block: a 64-bit hash of the
+    `_bit` is the rule's bit (`1 << i`, `i` its position in `names`); `_bk` is the block: a 64-bit hash of the
     rule's name and key. Two blocks whose hashes collide (odds about n^2 / 2^65 for n blocks) are paired as one:
     extra candidate pairs, which scoring judges like any other, never a lost one. A record takes part in a rule
     when every key column is present and none holds a generic (hub) value.
     """
-    index = {name: i for i, name in enumerate(sorted({rule.name for rule in rules}))}
+    index = {name: i for i, name in enumerate(names)}
 
     def generic(rule: BlockingRule) -> Column:
         return reduce(lambda a, b: a | b, [F.coalesce(F.col(f"_hub_{k}"), F.lit(False)) for k in rule.keys])
@@ -204,7 +206,7 @@ def candidate_pairs(
         raise ValueError(f"at most 62 blocking rules, got {len(names)}")
     keys = sorted({k for rule in rules for k in rule.keys})
     columns = list(dict.fromkeys(["record_id", order_by, *keys, *([touching] if touching else [])]))
-    keyed = _keyed(_with_hub_flags(records.select(*columns), hubs, keys), rules, order_by, touching)
+    keyed = _keyed(_with_hub_flags(records.select(*columns), hubs, keys), rules, names, order_by, touching)
     block = ["_bk"]
     if touching:
         # Whole blocks that hold a flagged record: block sizes, and so the pairs, are those of a full run.

@@ -17,7 +17,7 @@ from splitscan.pipelines.resolve import (
 )
 from splitscan.resolve.compare import AddressLevel, compare_pairs
 from splitscan.resolve.features import with_features
-from splitscan.resolve.fellegi_sunter import MatchModel
+from splitscan.resolve.fellegi_sunter import DEFAULT_INITIAL_M, MatchModel
 
 
 def test_evidence_lines_name_the_other_record_and_every_field_weight(spark: SparkSession) -> None:
@@ -71,10 +71,10 @@ def test_evidence_lines_of_profiles_count_the_identical_records(spark: SparkSess
     members = spark.createDataFrame(
         [("a", "a"), ("a2", "a"), ("a3", "a"), ("b", "b"), ("b2", "b")], "record_id string, profile_id string"
     )
-    got = {
-        r["record_id"]: sorted(r["link_evidence"])
-        for r in _record_evidence(linked.where("record_id_l = 'a'"), members).collect()
-    }
+    got: dict[str, list[str]] = {}
+    for r in _record_evidence(linked.where("record_id_l = 'a'"), members).collect():
+        got.setdefault(r["record_id"], []).append(r["evidence"])
+    got = {record: sorted(lines) for record, lines in got.items()}
     lines = {
         "b": ["a and 2 identical records: weight 12.0 (name +5.0)"],
         "a": [
@@ -148,14 +148,7 @@ def test_term_frequencies_count_the_records_each_profile_stands_for(spark: Spark
     assert_df_equality(got, expected, ignore_row_order=True, ignore_nullable=True)
 
 
-_M = {
-    "name": {6: 0.60, 5: 0.10, 4: 0.05, 3: 0.05, 2: 0.10, 1: 0.02, 0: 0.08},
-    "address": {5: 0.55, 4: 0.15, 3: 0.05, 2: 0.10, 1: 0.05, 0: 0.10},
-    "phone": {3: 0.70, 2: 0.10, 1: 0.05, 0: 0.15},
-    "customs_id": {2: 0.80, 1: 0.05, 0: 0.15},
-    "email": {2: 0.60, 1: 0.10, 0: 0.30},
-}
-_U = {
+_U = {  # u of random pairs; m is the model's starting m (DEFAULT_INITIAL_M)
     "name": {6: 0.01, 5: 0.01, 4: 0.02, 3: 0.01, 2: 0.20, 1: 0.05, 0: 0.70},
     "address": {5: 0.001, 4: 0.01, 3: 0.20, 2: 0.30, 1: 0.05, 0: 0.439},
     "phone": {3: 0.005, 2: 0.005, 1: 0.01, 0: 0.98},
@@ -175,7 +168,7 @@ def test_a_new_record_identical_to_resolved_ones_joins_their_entity(spark: Spark
     lee = ("LEE JIEUN", "부산광역시 해운대구 센텀중앙로 79 2동 301호", "48058", "01098765432", None, None)
     old = spark.createDataFrame([("a1", "h", *kim), ("a2", "h", *kim), ("a3", "h", *kim), ("b1", "h", *lee)], schema)
     new = spark.createDataFrame([("a0", "h", *kim)], schema)
-    model = MatchModel(m=_M, u=_U, lambda_=1e-4)
+    model = MatchModel(m=DEFAULT_INITIAL_M, u=_U, lambda_=1e-4)
     # No term frequencies: in four records every value is common, and a common value weighs nothing.
     tf = spark.createDataFrame([], "column string, value string, tf double")
     first = resolve_records(old, model=model, tf=tf)

@@ -115,21 +115,19 @@ def profile_steps(records: DataFrame, settings: pipeline.ResolveSettings, prof: 
 
     def components() -> tuple[DataFrame, DataFrame]:
         by_node, chains = guarded_components(
-            pipeline._edges(edges, nodes.select(F.col("node").alias("record_id")).distinct()),
+            pipeline._edges(edges, pipeline._heads(nodes).select(F.col("node").alias("record_id"))),
             strong_threshold=settings.strong_threshold_weight,
             min_independent_links=settings.min_independent_links,
             pairs="pairs",
         )
-        return _materialise(pipeline._record_assignments(nodes, by_node)), chains
+        return _materialise(by_node), chains
 
     assignments, chains = prof.step("components (guarded)", components)
     ids = prof.step(
         "stable ids", lambda: _materialise(assign_stable_ids(assignments.select("node", "component"), None))
     )
     evidence = pipeline._profile_evidence(linked)
-    entities = prof.step(
-        "entity rows", lambda: _materialise(pipeline._entity_rows(ids, assignments, evidence, profiles=members))
-    )
+    entities = prof.step("entity rows", lambda: _materialise(pipeline._entity_rows(ids, assignments, evidence, nodes)))
     prof.step("chain reports", lambda: pipeline._chain_rows(chains, ids).count())
     frame = prof.step("collect entities", lambda: entities.select("record_id", "entity_id").toPandas())
     return {

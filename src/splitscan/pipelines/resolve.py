@@ -378,39 +378,57 @@ def resolve_records(
     members = profiled.select("record_id", "profile_id", "profile_size")
     edges, nodes = record_edges(linked, members, strong_threshold=settings.strong_threshold_weight)
     node_assignments, chains = guarded_components(
-        _edges(edges, nodes.select(F.col("node").alias("record_id")).distinct()),
+        _edges(edges, _heads(nodes).select(F.col("node").alias("record_id"))),
         strong_threshold=settings.strong_threshold_weight,
         min_independent_links=settings.min_independent_links,
         pairs="pairs",
     )
-    assignments = _record_assignments(nodes, node_assignments)
-    prev = None if previous is None else previous.select(F.col("record_id").alias("node"), "entity_id")
-    ids = assign_stable_ids(assignments.select("node", "component"), prev)
-    entities = _entity_rows(ids, assignments, _profile_evidence(linked), profiles=members)
+    if previous is None:
+        # A component's new id depends on its smallest node only, which is its smallest record (a node is its
+        # smallest record): ids are given to nodes, not to every record.
+        ids = assign_stable_ids(node_assignments.select("node", "component"), None)
+        assignments = node_assignments
+    else:
+        # Previous entities are held by records, and one node's records may have had different ones.
+        assignments = _record_assignments(nodes, node_assignments)
+        prev = previous.select(F.col("record_id").alias("node"), "entity_id")
+        ids = assign_stable_ids(assignments.select("node", "component"), prev)
+        nodes = _identity_nodes(nodes)
+    entities = _entity_rows(ids, assignments, _profile_evidence(linked), nodes)
     return Resolution(entities, scored, hubs, _chain_rows(chains, ids), report, model, features, tf)
 
 
-def _entity_rows(
-    ids: DataFrame, assignments: DataFrame, evidence: DataFrame, *, profiles: DataFrame | None = None
-) -> DataFrame:
+def _heads(nodes: DataFrame) -> DataFrame:
+    """`node, n`: one row per node of `record_edges`' node map (the row of the record the node is named after)."""
+    return nodes.where(F.col("record_id") == F.col("node")).select("node", "n")
+
+
+def _identity_nodes(nodes: DataFrame) -> DataFrame:
+    """A node map (`record_id, node, profile_id, n`) in which every record is its own node."""
+    return nodes.select("record_id", F.col("record_id").alias("node"), "profile_id", F.lit(1).cast("long").alias("n"))
+
+
+def _entity_rows(ids: DataFrame, assignments: DataFrame, evidence: DataFrame, nodes: DataFrame) -> DataFrame:
     """`record_id, entity_id, cluster_size, joined_by, link_evidence` from the id and component assignments.
 
-    `assignments.joined_by` is single | strong | weak per component; `evidence` is `record_id, link_evidence`, or
-    `profile_id, link_evidence` with `profiles` (`record_id, profile_id`): then each record shows its profile's
-    lines. Sizes are counted on the narrow rows before the evidence arrays are joined on.
+    `ids` (`node, entity_id`) and `assignments` (`node, joined_by`: single | strong | weak per component) are about
+    the nodes of `nodes` (`record_id, node, profile_id, n`: each record's node, and the records a node stands
+    for); `evidence` is `profile_id, link_evidence`, and each record shows its profile's lines. Entity sizes and
+    how an entity was joined are worked out per node, before the records are joined on.
     """
     per_entity = Window.partitionBy("entity_id")
-    rows = (
-        ids.select(F.col("node").alias("record_id"), "entity_id")
-        .join(assignments.select(F.col("node").alias("record_id"), "joined_by"), "record_id")
-        .withColumn("cluster_size", F.count(F.lit(1)).over(per_entity))
-        # An entity's rows agree on how it was joined: weak when any part of it was.
-        .withColumn("_weak", F.max((F.col("joined_by") == "weak").cast("int")).over(per_entity))
+    entity_of = (
+        ids.join(assignments.select("node", "joined_by"), "node")
+        .join(_heads(nodes), "node")
+        .select(
+            "node",
+            "entity_id",
+            F.sum("n").over(per_entity).alias("cluster_size"),
+            # An entity's rows agree on how it was joined: weak when any part of it was.
+            F.max((F.col("joined_by") == "weak").cast("int")).over(per_entity).alias("_weak"),
+        )
     )
-    if profiles is None:
-        rows = rows.join(evidence, "record_id", "left")
-    else:
-        rows = rows.join(profiles.select("record_id", "profile_id"), "record_id").join(evidence, "profile_id", "left")
+    rows = nodes.select("record_id", "node", "profile_id").join(entity_of, "node").join(evidence, "profile_id", "left")
     return rows.select(
         "record_id",
         "entity_id",
@@ -527,7 +545,10 @@ def resolve_increment(
     joined = records_only.join(was_weak.withColumn("_w", F.lit(True)), "node", "left").select(
         "node", F.when(F.col("_w"), "weak").otherwise(F.col("joined_by")).alias("joined_by")
     )
-    rows = _entity_rows(ids, joined, evidence)
+    own = ids.select(
+        F.col("node").alias("record_id"), "node", F.col("node").alias("profile_id"), F.lit(1).cast("long").alias("n")
+    )
+    rows = _entity_rows(ids, joined, evidence.withColumnRenamed("record_id", "profile_id"), own)
     chain_rows = _chain_rows(chains.filter(~F.col("link_src").startswith(_ANCHOR)), ids)
     return Resolution(rows, scored, hubs, chain_rows, report, model, new_features, tf, mode="incremental")
 

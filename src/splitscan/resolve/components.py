@@ -491,18 +491,15 @@ def guarded_components(
     )
     # Read the links once; they are used by both component runs and by the lazy report.
     projected = _cut_lineage(projected, reliable=checkpoint_dir is not None)
-    nodes = (
-        projected.select(a.alias("node"))
-        .unionByName(projected.select(b.alias("node")))
-        .where(F.col("node").isNotNull())
-        .distinct()
-    )
     linked = projected.where(a.isNotNull() & b.isNotNull() & (a != b))
     is_strong = F.coalesce(w >= F.lit(strong_threshold), F.lit(False))
 
-    strong_edges = linked.where(is_strong).select(a.alias("src"), b.alias("dst"))
+    # Every endpoint is a node: a weak or self link's ends enter as self loops (a null end is one), so no
+    # distinct node list is built here; the components run lists the nodes once.
     strong = connected_components(
-        strong_edges.unionByName(nodes.select(F.col("node").alias("src"), F.col("node").alias("dst"))),
+        projected.select(a.alias("src"), F.when(is_strong & (a != b), b).alias("dst")).unionByName(
+            projected.select(b.alias("src"), F.lit(None).cast(_STRING).alias("dst"))
+        ),
         checkpoint_dir=checkpoint_dir,
         local_seed_edges=local_seed_edges,
     ).select("node", F.col("component").alias("strong"))
@@ -520,34 +517,37 @@ def guarded_components(
     per_strong_pair = Window.partitionBy("strong_a", "strong_b")
     weak_pairs = weak_pairs.withColumn("n_links", F.sum("p").over(per_strong_pair)).drop("p")
 
-    merge_edges = (
-        weak_pairs.where(F.col("n_links") >= min_independent_links)
-        .select(F.col("strong_a").alias("src"), F.col("strong_b").alias("dst"))
-        .unionByName(strong.select(F.col("strong").alias("src"), F.col("strong").alias("dst")))
+    # Only strong components that some merge edge touches enter the second run; every other strong component is
+    # its own final component (most of them: the second run would otherwise shuffle one self loop per node).
+    merge_edges = weak_pairs.where(F.col("n_links") >= min_independent_links).select(
+        F.col("strong_a").alias("src"), F.col("strong_b").alias("dst")
     )
-    final = connected_components(merge_edges, checkpoint_dir=checkpoint_dir, local_seed_edges=local_seed_edges).select(
-        F.col("node").alias("strong"), "component"
-    )
-
-    members = strong.join(final, "strong")
-    shape = members.groupBy("component").agg(
-        F.count(F.lit(1)).alias("size"), F.count_distinct("strong").alias("n_strong")
-    )
-    assignments = members.join(shape, "component").select(
-        "node",
-        "component",
-        F.when(F.col("size") == 1, "single")
-        .when(F.col("n_strong") == 1, "strong")
-        .otherwise("weak")
-        .alias("joined_by"),
+    merged = connected_components(merge_edges, checkpoint_dir=checkpoint_dir, local_seed_edges=local_seed_edges).select(
+        F.col("node").alias("strong"), F.col("component").alias("_merged")
     )
 
-    final_a = final.select(F.col("strong").alias("strong_a"), F.col("component").alias("fa"))
-    final_b = final.select(F.col("strong").alias("strong_b"), F.col("component").alias("fb"))
+    # A merged strong component sits in a final component of two or more strong ones (a merge edge joins two
+    # different strong components): weak. Any other strong component is a final component of its own: single or
+    # strong by its size.
+    strong_size = F.count(F.lit(1)).over(Window.partitionBy("strong"))
+    assignments = (
+        strong.withColumn("_size", strong_size)
+        .join(merged, "strong", "left")
+        .select(
+            "node",
+            F.coalesce("_merged", "strong").alias("component"),
+            F.when(F.col("_merged").isNotNull(), "weak")
+            .when(F.col("_size") == 1, "single")
+            .otherwise("strong")
+            .alias("joined_by"),
+        )
+    )
+
     rejected = (
         weak_pairs.where(F.col("n_links") < min_independent_links)
-        .join(final_a, "strong_a")
-        .join(final_b, "strong_b")
+        .join(merged.withColumnsRenamed({"strong": "strong_a", "_merged": "_ma"}), "strong_a", "left")
+        .join(merged.withColumnsRenamed({"strong": "strong_b", "_merged": "_mb"}), "strong_b", "left")
+        .withColumns({"fa": F.coalesce("_ma", "strong_a"), "fb": F.coalesce("_mb", "strong_b")})
         .where(F.col("fa") != F.col("fb"))
     )
     swap = F.col("fa") > F.col("fb")

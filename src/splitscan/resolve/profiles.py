@@ -104,7 +104,7 @@ def record_edges(
     strong_threshold: float,
     columns: Sequence[str] = ("record_id_l", "record_id_r", "match_weight"),
 ) -> tuple[DataFrame, DataFrame]:
-    """Links between profiles -> the clustering graph: edges `src, dst, weight, pairs` and `record_id, node`.
+    """Links between profiles -> the clustering graph: edges `src, dst, weight, pairs` and each record's node.
 
     Args:
         links: linked profile pairs (representative ids, a self pair has equal ids) with a weight.
@@ -113,10 +113,12 @@ def record_edges(
         columns: the left id, right id and weight columns of `links`.
 
     Returns:
-        `(edges, nodes)`. `nodes` maps each record of `members` to its node in the graph; `pairs` is the number
-        of record pairs an edge stands for, which the chaining guard counts as independent links. Clustering the
-        graph with `guarded_components(..., pairs="pairs")` and giving each record its node's component gives the
-        components of the record links the profile links stand for.
+        `(edges, nodes)`. `nodes` (`record_id, node, profile_id, n`, materialised) maps each record of `members`
+        to its node in the graph and gives the records `n` that the node stands for (a node's own row is the one
+        with `record_id == node`); `pairs` is the number of record pairs an edge stands for, which the chaining
+        guard counts as independent links. Clustering the graph with `guarded_components(..., pairs="pairs")` and
+        giving each record its node's component gives the components of the record links the profile links stand
+        for.
 
     Rules:
       * A profile whose self pair is a strong link is *tight*: its records are one strong unit, and one node (its
@@ -159,4 +161,4 @@ def record_edges(
             F.col("node").alias("src"), F.col("profile_id").alias("dst"), "weight", F.lit(1).cast("long").alias("pairs")
         )
     )
-    return across.unionByName(within), nodes.select("record_id", "node")
+    return across.unionByName(within), nodes.select("record_id", "node", "profile_id", "n")

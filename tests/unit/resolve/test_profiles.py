@@ -97,8 +97,18 @@ def test_a_tight_profile_is_one_node_and_a_loose_one_links_each_record(spark: Sp
     ]
     edges, nodes = record_edges(links, members, strong_threshold=STRONG)
     _equal(edges, spark.createDataFrame(expected, EDGES))
-    node_of = {"a1": "a1", "a2": "a1", "a3": "a1", "b1": "b1", "b2": "b2", "c1": "c1", "c2": "c2", "d1": "d1"}
-    _equal(nodes, spark.createDataFrame(sorted(node_of.items()), "record_id string, node string"))
+    node_of = {
+        "a1": ("a1", "a1", 3),
+        "a2": ("a1", "a1", 3),
+        "a3": ("a1", "a1", 3),
+        "b1": ("b1", "b1", 1),
+        "b2": ("b2", "b1", 1),
+        "c1": ("c1", "c1", 1),
+        "c2": ("c2", "c1", 1),
+        "d1": ("d1", "d1", 1),
+    }
+    want = sorted((record, *row) for record, row in node_of.items())
+    _equal(nodes, spark.createDataFrame(want, "record_id string, node string, profile_id string, n long"))
 
 
 def _partition(assignments: DataFrame) -> set[frozenset[str]]:

@@ -32,6 +32,7 @@ from splitscan.resolve.compare import (
 from splitscan.resolve.components import assign_stable_ids, guarded_components
 from splitscan.resolve.features import FEATURE_COLUMNS, with_features
 from splitscan.resolve.fellegi_sunter import TF_ADJUSTMENTS, MatchModel, estimate_m, estimate_u, score_pairs
+from splitscan.resolve.hashed import hashed_join
 from splitscan.resolve.profiles import (
     PROFILE_COLUMNS,
     multiplicity,
@@ -172,7 +173,7 @@ def _sides(pairs: DataFrame, features: DataFrame) -> DataFrame:
     )
     left = features.select(F.col("record_id").alias("record_id_l"), *[F.col(c).alias(f"{c}_l") for c in cols])
     right = features.select(F.col("record_id").alias("record_id_r"), *[F.col(c).alias(f"{c}_r") for c in cols])
-    return pairs.join(left, "record_id_l").join(right, "record_id_r")
+    return hashed_join(hashed_join(pairs, left, "record_id_l"), right, "record_id_r")
 
 
 def _one_decimal(value: Column, *, signed: bool = False) -> Column:
@@ -417,18 +418,18 @@ def _entity_rows(ids: DataFrame, assignments: DataFrame, evidence: DataFrame, no
     how an entity was joined are worked out per node, before the records are joined on.
     """
     per_entity = Window.partitionBy("entity_id")
-    entity_of = (
-        ids.join(assignments.select("node", "joined_by"), "node")
-        .join(_heads(nodes), "node")
-        .select(
-            "node",
-            "entity_id",
-            F.sum("n").over(per_entity).alias("cluster_size"),
-            # An entity's rows agree on how it was joined: weak when any part of it was.
-            F.max((F.col("joined_by") == "weak").cast("int")).over(per_entity).alias("_weak"),
-        )
+    entity_of = hashed_join(
+        hashed_join(ids, assignments.select("node", "joined_by"), "node"), _heads(nodes), "node"
+    ).select(
+        "node",
+        "entity_id",
+        F.sum("n").over(per_entity).alias("cluster_size"),
+        # An entity's rows agree on how it was joined: weak when any part of it was.
+        F.max((F.col("joined_by") == "weak").cast("int")).over(per_entity).alias("_weak"),
     )
-    rows = nodes.select("record_id", "node", "profile_id").join(entity_of, "node").join(evidence, "profile_id", "left")
+    rows = hashed_join(
+        hashed_join(nodes.select("record_id", "node", "profile_id"), entity_of, "node"), evidence, "profile_id", "left"
+    )
     return rows.select(
         "record_id",
         "entity_id",

@@ -27,6 +27,8 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
 
+from splitscan.resolve.hashed import hashed_join, hashed_window
+
 __all__ = [
     "LOCAL_SEED_EDGES",
     "ComponentsNotConvergedError",
@@ -94,7 +96,7 @@ def _adjacency(pairs: DataFrame) -> DataFrame:
             )
         )
     )
-    by_node = Window.partitionBy(_U)
+    by_node = hashed_window(_U)
     return (
         both_ways.repartition(_U)
         .dropDuplicates([_U, _V])
@@ -130,7 +132,7 @@ def _small_star(pairs: DataFrame) -> DataFrame:
     Input pairs `(a, b)` with a > b, so the rows of `a` list its smaller neighbours. Each row emits one pair: the
     row holding m emits (a, m), every other row emits (b, m). Output pairs are `(x, y)`, self loops excluded.
     """
-    smallest = F.min("b").over(Window.partitionBy("a"))
+    smallest = F.min("b").over(hashed_window("a"))
     return (
         pairs.withColumn("m", smallest)
         .select(F.when(F.col("b") == F.col("m"), F.col("a")).otherwise(F.col("b")).alias("x"), F.col("m").alias("y"))
@@ -147,7 +149,8 @@ def _with_finished(adjacency: DataFrame) -> DataFrame:
     is a leaf hanging on k alone, so the component is k plus its leaves and k is its minimum. Such a component
     cannot change any more, so its rows can leave the rounds. One shuffle, keyed by centre.
     """
-    by_centre = Window.partitionBy(F.least(F.col(_U), F.col(_MIN)))
+    centre = F.least(F.col(_U), F.col(_MIN))
+    by_centre = Window.partitionBy(F.xxhash64(centre), centre)
     centre_rows = F.count_if(F.col(_MIN) > F.col(_U)).over(by_centre)
     leaf_rows = F.count_if((F.col(_MIN) < F.col(_U)) & (F.col(_MAX) == F.col(_MIN))).over(by_centre)
     return adjacency.withColumn(_DONE, (centre_rows > 0) & (centre_rows == leaf_rows))
@@ -349,7 +352,7 @@ def run_connected_components(
             leaves = leaves.unionByName(part)
         leaves = leaves.select(F.col(_U).alias("node"), F.col(_MIN).alias("component"))
         nodes = pairs.select(F.col("x").alias("node")).unionByName(pairs.select(F.col("y").alias("node"))).distinct()
-        assignments = nodes.join(leaves, "node", "left").select(
+        assignments = hashed_join(nodes, leaves, "node", "left").select(
             "node", F.coalesce(F.col("component"), F.col("node")).alias("component")
         )
         assignments = _cut_lineage(assignments, reliable=reliable)
@@ -529,18 +532,14 @@ def guarded_components(
     # A merged strong component sits in a final component of two or more strong ones (a merge edge joins two
     # different strong components): weak. Any other strong component is a final component of its own: single or
     # strong by its size.
-    strong_size = F.count(F.lit(1)).over(Window.partitionBy("strong"))
-    assignments = (
-        strong.withColumn("_size", strong_size)
-        .join(merged, "strong", "left")
-        .select(
-            "node",
-            F.coalesce("_merged", "strong").alias("component"),
-            F.when(F.col("_merged").isNotNull(), "weak")
-            .when(F.col("_size") == 1, "single")
-            .otherwise("strong")
-            .alias("joined_by"),
-        )
+    strong_size = F.count(F.lit(1)).over(hashed_window("strong"))
+    assignments = hashed_join(strong.withColumn("_size", strong_size), merged, "strong", "left").select(
+        "node",
+        F.coalesce("_merged", "strong").alias("component"),
+        F.when(F.col("_merged").isNotNull(), "weak")
+        .when(F.col("_size") == 1, "single")
+        .otherwise("strong")
+        .alias("joined_by"),
     )
 
     rejected = (
@@ -645,26 +644,36 @@ def assign_stable_ids_with_history(
             F.col(node).cast(_STRING).alias("node"), F.col("entity_id").cast(_STRING).alias("previous_id")
         )
 
-    # One row per (component, previous entity) with the overlap; previous_id is null for the component's new nodes.
-    parts = (
-        current.join(prior, "node", "left")
-        .groupBy("component", "previous_id")
-        .agg(F.count(F.lit(1)).alias("nodes"), F.min("node").alias("first_node"))
-    )
-    # Rule 1. The rows of new nodes (null previous_id) are spread by component: one null key would be a hot spot.
-    per_entity = Window.partitionBy("previous_id", F.when(F.col("previous_id").isNull(), F.col("component"))).orderBy(
-        F.col("nodes").desc(), F.col("component").asc()
-    )
-    parts = parts.withColumn("is_home", F.col("previous_id").isNotNull() & (F.row_number().over(per_entity) == 1))
-    # Rule 2, and the component's smallest node for rule 3, in one pass over each component's rows.
-    per_component = Window.partitionBy("component")
-    choice = per_component.orderBy(F.col("is_home").desc(), F.col("nodes").desc(), F.col("previous_id").asc())
-    labelled = (
-        parts.withColumn("seed", F.min("first_node").over(per_component))
-        .withColumn("choice", F.row_number().over(choice))
-        .where(F.col("choice") == 1)
-        .select("component", "seed", F.when(F.col("is_home"), F.col("previous_id")).alias("kept_id"))
-    )
+    if previous is None:
+        # No entity to keep: every component mints an id from its smallest node (rule 3 alone).
+        parts = None
+        labelled = current.groupBy("component").agg(
+            F.min("node").alias("seed"), F.lit(None).cast(_STRING).alias("kept_id")
+        )
+    else:
+        # One row per (component, previous entity) with the overlap; previous_id is null for the component's new
+        # nodes.
+        parts = (
+            current.join(prior, "node", "left")
+            .groupBy("component", "previous_id")
+            .agg(F.count(F.lit(1)).alias("nodes"), F.min("node").alias("first_node"))
+        )
+        # Rule 1. The rows of new nodes (null previous_id) are spread by component: one null key would be a hot
+        # spot.
+        spread = F.when(F.col("previous_id").isNull(), F.col("component"))
+        per_entity = Window.partitionBy(F.xxhash64("previous_id", spread), "previous_id", spread).orderBy(
+            F.col("nodes").desc(), F.col("component").asc()
+        )
+        parts = parts.withColumn("is_home", F.col("previous_id").isNotNull() & (F.row_number().over(per_entity) == 1))
+        # Rule 2, and the component's smallest node for rule 3, in one pass over each component's rows.
+        per_component = hashed_window("component")
+        choice = per_component.orderBy(F.col("is_home").desc(), F.col("nodes").desc(), F.col("previous_id").asc())
+        labelled = (
+            parts.withColumn("seed", F.min("first_node").over(per_component))
+            .withColumn("choice", F.row_number().over(choice))
+            .where(F.col("choice") == 1)
+            .select("component", "seed", F.when(F.col("is_home"), F.col("previous_id")).alias("kept_id"))
+        )
 
     # Rule 3. A candidate is free when no previous entity holds it and no other new component proposes it. A kept
     # ID comes through the same pipeline as attempt -1, so the plan computes `labelled` once.
@@ -700,7 +709,10 @@ def assign_stable_ids_with_history(
         .alias("entity_id"),
     )
 
-    assignments = current.join(ids, "component").select("node", "entity_id")
+    assignments = hashed_join(current, ids, "component").select("node", "entity_id")
+    if parts is None:
+        schema = "entity_id string, merged_into string, event string, nodes long"
+        return StableIds(assignments=assignments, history=spark.createDataFrame([], schema))
     history = (
         parts.where(F.col("previous_id").isNotNull())
         .join(ids, "component")

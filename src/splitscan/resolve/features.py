@@ -52,11 +52,14 @@ def with_features(records: DataFrame) -> DataFrame:
         records: standardised records with `name_std`, `address_std` and `postcode_std`.
 
     Returns:
-        `records` with every column of `FEATURE_COLUMNS` added; two Python round trips per Arrow batch, each
-        parsing a distinct value once.
+        `records` with every column of `FEATURE_COLUMNS` added (rows sorted within each partition by address);
+        two Python round trips per Arrow batch, each parsing a distinct value once.
     """
+    # Rows of one address side by side: a batch parses each distinct value once, so sorting each partition by
+    # address parses fewer (1M benchmark: 34.2 to 34.7 CPU s instead of 36.3 to 37.6; order is not kept).
     return (
-        records.withColumn("_n", _names(F.col("name_std")))
+        records.sortWithinPartitions("address_std", "postcode_std")
+        .withColumn("_n", _names(F.col("name_std")))
         .withColumn("_a", _addresses(F.col("address_std"), F.col("postcode_std")))
         .select(
             "*",

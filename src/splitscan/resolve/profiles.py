@@ -22,6 +22,8 @@ from collections.abc import Sequence
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
+from splitscan.resolve.hashed import hashed_join
+
 __all__ = [
     "IDENTICAL_RULE",
     "PROFILE_COLUMNS",
@@ -135,7 +137,7 @@ def record_edges(
     selfs = linked.where(F.col("_a") == F.col("_b")).select(F.col("_a").alias("profile_id"), "weight")
     tight = selfs.where(F.col("weight") >= strong_threshold).select("profile_id", F.lit(True).alias("_tight"))
     nodes = (
-        members.join(tight, "profile_id", "left")
+        hashed_join(members, tight, "profile_id", "left")
         .select(
             "record_id",
             "profile_id",
@@ -147,11 +149,8 @@ def record_edges(
     ends = nodes.where(F.col("record_id") == F.col("node")).select("profile_id", "node", "n")
     ends_a = ends.select(F.col("profile_id").alias("_a"), F.col("node").alias("src"), F.col("n").alias("_na"))
     ends_b = ends.select(F.col("profile_id").alias("_b"), F.col("node").alias("dst"), F.col("n").alias("_nb"))
-    across = (
-        linked.where(F.col("_a") != F.col("_b"))
-        .join(ends_a, "_a")
-        .join(ends_b, "_b")
-        .select("src", "dst", "weight", (F.col("_na") * F.col("_nb")).alias("pairs"))
+    across = hashed_join(hashed_join(linked.where(F.col("_a") != F.col("_b")), ends_a, "_a"), ends_b, "_b").select(
+        "src", "dst", "weight", (F.col("_na") * F.col("_nb")).alias("pairs")
     )
     weak_selfs = selfs.join(tight, "profile_id", "left_anti")
     within = (

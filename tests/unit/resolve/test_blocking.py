@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import pytest
 from chispa import assert_df_equality
 from pyspark.sql import SparkSession
 
@@ -74,21 +73,6 @@ def test_an_oversized_block_is_paired_within_a_sorted_window(spark: SparkSession
     got = sorted(tuple(r) for r in pairs.select("record_id_l", "record_id_r").collect())
     expected = sorted([(f"r{i}", f"r{i + 1}") for i in range(9)] + [(f"r{i}", f"r{i + 2}") for i in range(8)])
     assert got == expected
-
-
-def test_an_oversized_block_cut_into_slices_pairs_across_the_cuts(spark: SparkSession) -> None:
-    # The same block paired in slices of 4 members (each carrying the 2 after it): the same 17 neighbour pairs,
-    # none lost at the cuts after r3 and r7 and none twice. A slice smaller than the cap or the window is refused.
-    rows = [(f"r{i}", "KIM|MINJUN", f"KIM MINJUN {i}", None, None, "06236") for i in range(10)]
-    records = _records(spark, rows)
-    hubs = find_hubs(records, max_identities=20, attributes=("phone_std",))
-    rules = (BlockingRule("name_postcode", ("name_key", "postcode_std")),)
-    pairs = candidate_pairs(records, hubs, rules=rules, max_block_size=4, window=2, chunk=4)
-    got = sorted(tuple(r) for r in pairs.select("record_id_l", "record_id_r").collect())
-    expected = sorted([(f"r{i}", f"r{i + 1}") for i in range(9)] + [(f"r{i}", f"r{i + 2}") for i in range(8)])
-    assert got == expected
-    with pytest.raises(ValueError, match="chunk"):
-        candidate_pairs(records, hubs, rules=rules, max_block_size=4, window=2, chunk=3)
 
 
 def test_touching_keeps_exactly_the_full_pairs_that_involve_a_flagged_record(spark: SparkSession) -> None:

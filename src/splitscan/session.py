@@ -84,6 +84,11 @@ def build_session(settings: SparkSettings | None = None) -> SparkSession:
             .config("spark.ui.retainedJobs", "200")
             .config("spark.ui.retainedStages", "200")
         )
+        if not submitted.contains("spark.driver.extraJavaOptions"):
+            # In local mode the driver JVM runs every task: a batch job, where the throughput collector beats the
+            # default G1. Resolution of 1M records, back to back: 151.1 s against 154.5 s, and 140.2 s against
+            # 146.2 s (2026-12-08; a noisy machine, so read it as a few per cent). `settings.conf` may override.
+            builder = builder.config("spark.driver.extraJavaOptions", "-XX:+UseParallelGC")
     if settings.shuffle_partitions is not None:
         builder = builder.config("spark.sql.shuffle.partitions", str(settings.shuffle_partitions))
     for key, value in settings.conf.items():

@@ -404,9 +404,15 @@ def _heads(nodes: DataFrame) -> DataFrame:
     return nodes.where(F.col("record_id") == F.col("node")).select("node", "n")
 
 
-def _identity_nodes(nodes: DataFrame) -> DataFrame:
-    """A node map (`record_id, node, profile_id, n`) in which every record is its own node."""
-    return nodes.select("record_id", F.col("record_id").alias("node"), "profile_id", F.lit(1).cast("long").alias("n"))
+def _identity_nodes(records: DataFrame, profile: str = "profile_id") -> DataFrame:
+    """A node map (`record_id, node, profile_id, n`) in which every record of `records` is its own node and its
+    profile is the column `profile` (whose value keys the evidence lines the record shows)."""
+    return records.select(
+        "record_id",
+        F.col("record_id").alias("node"),
+        F.col(profile).alias("profile_id"),
+        F.lit(1).cast("long").alias("n"),
+    )
 
 
 def _entity_rows(ids: DataFrame, assignments: DataFrame, evidence: DataFrame, nodes: DataFrame) -> DataFrame:
@@ -546,9 +552,8 @@ def resolve_increment(
     joined = records_only.join(was_weak.withColumn("_w", F.lit(True)), "node", "left").select(
         "node", F.when(F.col("_w"), "weak").otherwise(F.col("joined_by")).alias("joined_by")
     )
-    own = ids.select(
-        F.col("node").alias("record_id"), "node", F.col("node").alias("profile_id"), F.lit(1).cast("long").alias("n")
-    )
+    # Evidence here is per record: each record is its own node and its own evidence key.
+    own = _identity_nodes(ids.select(F.col("node").alias("record_id")), profile="record_id")
     rows = _entity_rows(ids, joined, evidence.withColumnRenamed("record_id", "profile_id"), own)
     chain_rows = _chain_rows(chains.filter(~F.col("link_src").startswith(_ANCHOR)), ids)
     return Resolution(rows, scored, hubs, chain_rows, report, model, new_features, tf, mode="incremental")

@@ -149,8 +149,7 @@ def _with_finished(adjacency: DataFrame) -> DataFrame:
     is a leaf hanging on k alone, so the component is k plus its leaves and k is its minimum. Such a component
     cannot change any more, so its rows can leave the rounds. One shuffle, keyed by centre.
     """
-    centre = F.least(F.col(_U), F.col(_MIN))
-    by_centre = Window.partitionBy(F.xxhash64(centre), centre)
+    by_centre = hashed_window(F.least(F.col(_U), F.col(_MIN)))
     centre_rows = F.count_if(F.col(_MIN) > F.col(_U)).over(by_centre)
     leaf_rows = F.count_if((F.col(_MIN) < F.col(_U)) & (F.col(_MAX) == F.col(_MIN))).over(by_centre)
     return adjacency.withColumn(_DONE, (centre_rows > 0) & (centre_rows == leaf_rows))
@@ -639,18 +638,15 @@ def assign_stable_ids_with_history(
         prior = spark.createDataFrame(
             [], StructType([StructField("node", _STRING), StructField("previous_id", _STRING)])
         )
-    else:
-        prior = previous.select(
-            F.col(node).cast(_STRING).alias("node"), F.col("entity_id").cast(_STRING).alias("previous_id")
-        )
-
-    if previous is None:
         # No entity to keep: every component mints an id from its smallest node (rule 3 alone).
         parts = None
         labelled = current.groupBy("component").agg(
             F.min("node").alias("seed"), F.lit(None).cast(_STRING).alias("kept_id")
         )
     else:
+        prior = previous.select(
+            F.col(node).cast(_STRING).alias("node"), F.col("entity_id").cast(_STRING).alias("previous_id")
+        )
         # One row per (component, previous entity) with the overlap; previous_id is null for the component's new
         # nodes.
         parts = (
@@ -661,9 +657,7 @@ def assign_stable_ids_with_history(
         # Rule 1. The rows of new nodes (null previous_id) are spread by component: one null key would be a hot
         # spot.
         spread = F.when(F.col("previous_id").isNull(), F.col("component"))
-        per_entity = Window.partitionBy(F.xxhash64("previous_id", spread), "previous_id", spread).orderBy(
-            F.col("nodes").desc(), F.col("component").asc()
-        )
+        per_entity = hashed_window("previous_id", spread).orderBy(F.col("nodes").desc(), F.col("component").asc())
         parts = parts.withColumn("is_home", F.col("previous_id").isNotNull() & (F.row_number().over(per_entity) == 1))
         # Rule 2, and the component's smallest node for rule 3, in one pass over each component's rows.
         per_component = hashed_window("component")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pyspark.sql import DataFrame, Window, WindowSpec
+from pyspark.sql import Column, DataFrame, Window, WindowSpec
 from pyspark.sql import functions as F
 
 __all__ = ["hashed_join", "hashed_window"]
@@ -30,6 +30,6 @@ def hashed_join(left: DataFrame, right: DataFrame, on: str | Sequence[str], how:
     return left.withColumn(_HASH, digest).join(right.withColumn(_HASH, digest), [_HASH, *keys], how).drop(_HASH)
 
 
-def hashed_window(*columns: str) -> WindowSpec:
-    """`Window.partitionBy(*columns)`, with the partition's rows sorted by the hash of `columns` first."""
+def hashed_window(*columns: str | Column) -> WindowSpec:
+    """`Window.partitionBy(*columns)` (names or expressions), with the rows sorted by the hash of `columns` first."""
     return Window.partitionBy(F.xxhash64(*columns), *columns)

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from splitscan.resolve.hashed import hashed_join
+from splitscan.resolve.hashed import hashed_join, hashed_window
 
 __all__ = [
     "IDENTICAL_RULE",
@@ -57,7 +57,7 @@ def with_profiles(records: DataFrame, *, flag: str | None = None) -> DataFrame:
     """
     columns = [c for c in PROFILE_COLUMNS if c in records.columns]
     # A 64-bit hash first: the sort behind the window then compares mostly one long, not six strings.
-    profile = Window.partitionBy(F.xxhash64(*columns), *columns)
+    profile = hashed_window(*columns)
     out = records.withColumns(
         {"profile_id": F.min("record_id").over(profile), "profile_size": F.count(F.lit(1)).over(profile)}
     )
